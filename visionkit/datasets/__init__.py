@@ -1,0 +1,34 @@
+"""Datasets with torchvision's classes, signatures and on-disk layouts, plus health checks and embedded samples."""
+
+from __future__ import annotations
+
+from . import utils
+from .cifar import CIFAR10, CIFAR100
+from .fakedata import FakeData
+from .folder import IMG_EXTENSIONS, DatasetFolder, ImageFolder, default_loader, find_classes, make_dataset, pil_loader
+from .health import HealthReport, health_report
+from .mnist import KMNIST, MNIST, FashionMNIST
+from .shapes import Shapes
+from .vision import StandardTransform, VisionDataset
+
+__all__ = [
+    "CIFAR10",
+    "CIFAR100",
+    "IMG_EXTENSIONS",
+    "KMNIST",
+    "MNIST",
+    "DatasetFolder",
+    "FakeData",
+    "FashionMNIST",
+    "HealthReport",
+    "ImageFolder",
+    "Shapes",
+    "StandardTransform",
+    "VisionDataset",
+    "default_loader",
+    "find_classes",
+    "health_report",
+    "make_dataset",
+    "pil_loader",
+    "utils",
+]

@@ -1,0 +1,209 @@
+"""The datasets a user can open in the app: embedded samples, torchvision's standard sets, server folders, uploads."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from visionkit import datasets
+from visionkit.datasets.utils import extract_archive
+
+from .paths import ASSETS_DIR, data_dir, resolve_allowed, uploads_dir
+
+#: Largest zip a user may upload, and the most its members may add up to once extracted.
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_EXTRACTED_BYTES = 1024 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of the source picker."""
+
+    key: str
+    label: str
+    has_splits: bool = True
+    download_mb: int | None = None
+    needs_path: bool = False
+
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in [
+        Source("digits", "Embedded: handwritten digits (8×8, scikit-learn)"),
+        Source("photos", "Embedded: sample photos (CC0 / public domain)", has_splits=False),
+        Source("shapes", "Embedded: shapes with boxes (procedural)"),
+        Source("CIFAR10", "CIFAR-10", download_mb=163),
+        Source("CIFAR100", "CIFAR-100", download_mb=161),
+        Source("MNIST", "MNIST", download_mb=12),
+        Source("FashionMNIST", "Fashion-MNIST", download_mb=30),
+        Source("KMNIST", "KMNIST", download_mb=20),
+        Source("folder", "A folder on the server", has_splits=False, needs_path=True),
+        Source("upload", "An uploaded zip of an image folder", has_splits=False, needs_path=True),
+    ]
+}
+
+_DOWNLOADABLE = {"CIFAR10", "CIFAR100", "MNIST", "FashionMNIST", "KMNIST"}
+
+
+class SourceError(ValueError):
+    """A dataset source that cannot be opened, with a message meant for the user."""
+
+
+class DatasetMissingError(SourceError):
+    """A standard dataset that is not on disk yet (it can be downloaded)."""
+
+
+def open_dataset(key: str, train: bool = True, path: str | None = None) -> Any:
+    """Open a source as a visionkit dataset without transforms (items are ``(PIL image, int)``).
+
+    Raises:
+        DatasetMissingError: a standard dataset is not in the data folder.
+        SourceError: the folder or upload cannot be used (outside the data roots, no class folders, ...).
+    """
+    if key not in SOURCES:
+        raise SourceError(f"Unknown dataset source {key!r}; choose one of {', '.join(SOURCES)}.")
+    if key == "digits":
+        return datasets.MNIST(ASSETS_DIR / "digits", train=train)
+    if key == "photos":
+        return datasets.ImageFolder(ASSETS_DIR / "photos")
+    if key == "shapes":
+        return datasets.Shapes(train=train)
+    if key in _DOWNLOADABLE:
+        try:
+            return getattr(datasets, key)(data_dir(), train=train)
+        except RuntimeError as exc:
+            raise DatasetMissingError(f"{SOURCES[key].label} is not in {data_dir()} yet.") from exc
+    if key == "folder":
+        return _open_folder(resolve_allowed(path or ""))
+    return _open_folder(_upload_path(path))
+
+
+def download(key: str, progress: Callable[[int, int | None], None] | None = None) -> None:
+    """Download a standard dataset into the data folder, with md5 checks (both splits).
+
+    Raises:
+        visionkit.datasets.utils.DownloadError: every mirror failed; the message says why and what to do.
+    """
+    if key not in _DOWNLOADABLE:
+        raise SourceError(f"{key!r} is not a downloadable dataset.")
+    getattr(datasets, key)(data_dir(), train=True, download=True, progress=progress)
+
+
+def _open_folder(root: Path) -> Any:
+    try:
+        return datasets.ImageFolder(root)
+    except FileNotFoundError as exc:
+        raise SourceError(
+            f"No image classes found in '{root.name}': an image folder holds one subfolder per class with images in "
+            f"it (e.g. cats/001.jpg, dogs/002.png). {exc}"
+        ) from exc
+
+
+def _upload_path(name: str | None) -> Path:
+    if not name:
+        raise SourceError("Upload a zip of an image folder first.")
+    base = uploads_dir()
+    root = (base / name).resolve()
+    if not root.is_relative_to(base) or not root.is_dir():
+        raise SourceError(f"The upload {name!r} is no longer on the server; upload it again.")
+    return _dataset_root(root)
+
+
+def _dataset_root(root: Path) -> Path:
+    """Zipping a folder usually nests everything under one top folder: look through it."""
+    entries = [p for p in root.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+    if len(entries) == 1 and entries[0].is_dir():
+        inner = [p for p in entries[0].iterdir() if not p.name.startswith(".")]
+        if inner and all(p.is_dir() for p in inner):
+            return entries[0]
+    return root
+
+
+def save_upload(filename: str, data: bytes) -> str:
+    """Check and extract an uploaded zip into the uploads folder; returns the name to open it by.
+
+    Nothing is left behind when the upload is refused: not the zip, not a partial folder.
+
+    Raises:
+        SourceError: too large, not a zip, unsafe members (``..``, absolute paths, links), or too large when extracted.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SourceError(
+            f"'{filename}' is {len(data) / 2**20:.1f} MB; uploads are limited to {MAX_UPLOAD_BYTES // 2**20} MB."
+        )
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(filename).stem)[:40] or "upload"
+    name = f"{stem}-{digest}"
+    target = uploads_dir() / name
+    if target.is_dir():
+        return name
+    with tempfile.TemporaryDirectory(dir=uploads_dir(), prefix=".incoming-") as tmp:
+        archive = Path(tmp) / "upload.zip"
+        archive.write_bytes(data)
+        if not zipfile.is_zipfile(archive):
+            raise SourceError(f"'{filename}' is not a zip archive; zip a folder with one subfolder per class.")
+        staging = Path(tmp) / "extracted"
+        try:
+            extract_archive(archive, staging, max_bytes=MAX_EXTRACTED_BYTES)
+        except (ValueError, zipfile.BadZipFile, OSError) as exc:
+            raise SourceError(f"'{filename}' was refused: {exc}") from exc
+        _open_folder(_dataset_root(staging))
+        staging.rename(target)
+    return name
+
+
+def forget_upload(name: str) -> None:
+    """Delete an extracted upload (used when a user removes it)."""
+    root = (uploads_dir() / name).resolve()
+    if root.is_relative_to(uploads_dir()) and root != uploads_dir():
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def targets_of(dataset: Any) -> np.ndarray:
+    """The integer labels of every item, without decoding images."""
+    targets = getattr(dataset, "targets", None)
+    if targets is None:
+        targets = [dataset[i][1] for i in range(len(dataset))]
+    return np.asarray(targets, dtype=np.int64)
+
+
+def class_names(dataset: Any) -> list[str]:
+    classes = getattr(dataset, "classes", None)
+    if classes:
+        return [str(c) for c in classes]
+    return [str(c) for c in range(int(targets_of(dataset).max(initial=-1)) + 1)]
+
+
+def sample_info(dataset: Any, index: int) -> dict[str, Any]:
+    """What the sample inspector shows for one item: index, label, path, size and mode of the stored image."""
+    if not 0 <= index < len(dataset):
+        raise SourceError(
+            f"Index {index} is out of range: this dataset has {len(dataset)} items (0 to {len(dataset) - 1})."
+        )
+    image, label = dataset[index]
+    names = class_names(dataset)
+    info: dict[str, Any] = {
+        "index": index,
+        "label": int(label),
+        "class": names[label] if 0 <= label < len(names) else str(label),
+    }
+    samples = getattr(dataset, "samples", None)
+    if samples is not None:
+        path = Path(samples[index][0])
+        info["path"] = str(path)
+        with Image.open(path) as stored:  # the file as stored, before the loader converts it to RGB
+            info["size"], info["mode"], info["format"] = stored.size, stored.mode, stored.format
+    else:
+        info["size"], info["mode"] = image.size, image.mode
+    info["image"] = image
+    return info
