@@ -200,7 +200,8 @@ def show_report(report: Any, dataset: Any) -> None:
     st.code(report.normalize_line(), language="python")
     left, right = st.columns(2)
     left.plotly_chart(size_chart(report.sizes), key="ds_sizes")
-    right.plotly_chart(pixel_chart(report.pixel_histogram), key="ds_pixels")
+    right.plotly_chart(aspect_chart(report.aspect_ratios()), key="ds_aspects")
+    st.plotly_chart(pixel_chart(report.pixel_histogram), key="ds_pixels")
     st.caption("Image modes: " + ", ".join(f"{mode} × {n:,}" for mode, n in report.modes.most_common()))
     if report.duplicate_groups:
         st.subheader("Exact duplicates")
@@ -226,9 +227,18 @@ def size_chart(sizes: Any) -> go.Figure:
             mode="markers",
             text=[f"{n:,} images" for n in counts],
             marker={"size": [8 + 24 * (n / max(counts)) ** 0.5 for n in counts], "color": "#F58518"},
+            cliponaxis=False,
         )
     )
     fig.update_layout(title="Image sizes (width × height)", xaxis_title="width", yaxis_title="height", height=340)
+    return fig
+
+
+def aspect_chart(ratios: Any) -> go.Figure:
+    ordered = sorted(ratios.items())
+    fig = go.Figure(go.Bar(x=[f"{r:g}" for r, _ in ordered], y=[n for _, n in ordered], marker_color="#72B7B2"))
+    fig.update_layout(title="Aspect ratios (width / height)", xaxis_title="ratio", yaxis_title="images", height=340)
+    fig.update_xaxes(type="category")
     return fig
 
 

@@ -106,6 +106,42 @@ class TestHealth:
         assert app.metric[0].value == "1,500"
 
 
+class TestHealthOfAFolderWithProblems:
+    """A folder with an exact duplicate (PNG and BMP of the same pixels) and a truncated JPEG."""
+
+    @pytest.fixture
+    def problem_folder(self, app: AppTest, tmp_path: Path) -> AppTest:
+        root = tmp_path / "data" / "mixed"
+        for name in ("cat", "dog"):
+            (root / name).mkdir(parents=True)
+        pixels = Image.effect_noise((24, 24), 60).convert("RGB")
+        pixels.save(root / "cat" / "a.png")
+        pixels.save(root / "dog" / "copy.bmp")
+        Image.new("RGB", (30, 20), (10, 200, 30)).save(root / "dog" / "green.png")
+        jpeg = io.BytesIO()
+        Image.effect_noise((64, 64), 80).convert("RGB").save(jpeg, format="JPEG")
+        (root / "dog" / "broken.jpg").write_bytes(jpeg.getvalue()[: len(jpeg.getvalue()) // 2])
+        select_source(app, "folder")
+        app.selectbox(key="ds_folder_choice").set_value(str(root)).run()
+        assert not app.exception
+        return app
+
+    def test_grid_shows_the_broken_file_as_an_error_cell(self, problem_folder: AppTest) -> None:
+        problem_folder.segmented_control(key="ds_mode").set_value("Sequential").run()
+        assert any("unreadable" in e.value and "truncated" in e.value for e in problem_folder.error)
+        assert len(captions(problem_folder)) == 3
+
+    def test_health_lists_the_duplicate_and_the_unreadable_file(self, problem_folder: AppTest) -> None:
+        problem_folder.session_state["ds_tab"] = "Class balance & health"
+        problem_folder.run()
+        assert not problem_folder.exception
+        metrics = {m.label: m.value for m in problem_folder.metric}
+        assert metrics["Duplicate groups"] == "1" and metrics["Unreadable files"] == "1"
+        table = problem_folder.dataframe[0].value
+        assert table["path"].str.endswith("broken.jpg").all()
+        assert [c for image in problem_folder.image for c in image.captions] == ["cat (#0)", "dog (#2)"]
+
+
 class TestSourcesWithoutData:
     def test_missing_dataset_offers_a_download(self, app: AppTest) -> None:
         select_source(app, "CIFAR10")
