@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vkapp import sidebar
+from vkapp import routing, sidebar
 
 st.set_page_config(page_title="visionkit", page_icon=":material/visibility:", layout="wide")
 
 page = st.navigation(
     [
         st.Page("pages/datasets.py", title="Datasets", icon=":material/photo_library:", default=True),
+        st.Page("pages/augment.py", title="Augmentation", icon=":material/auto_fix_high:"),
+        st.Page("pages/models.py", title="Models", icon=":material/account_tree:"),
     ]
 )
+routing.mark_routed()
 sidebar.draw()
 page.run()

@@ -7,9 +7,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
+from PIL import Image
 
 from visionkit.datasets.utils import DownloadError
-from vkapp import cache, grid, sidebar, sources
+from vkapp import augment_lab, cache, grid, routing, sidebar, sources, state
 from vkapp.paths import PathNotAllowedError, candidate_folders, data_dir
 
 #: Health checks run by themselves up to this many images; larger folders wait for a click.
@@ -130,14 +131,43 @@ def show_grid(key: str, train: bool, path: str | None, names: list[str]) -> list
     flat = tuple(i for row in index_rows for i in row)
     cells = iter(cache.grid_cells(key, train, path, flat))
     rows = [[next(cells) for _ in row] for row in index_rows]
+    steps = augmentation()
+    st.session_state.pop("ds_augment_error", None)
     for row in rows:
         columns = st.columns(controls["cols"])
         for column, cell in zip(columns, row, strict=False):
-            if cell.image is not None:
-                column.image(grid.enlarge(cell.image), caption=cell.caption, width="stretch")
-            else:
+            if cell.image is None:
                 column.error(f"{cell.caption}\n\n{cell.error}", icon=":material/broken_image:")
+            else:
+                column.image(grid.enlarge(through(steps, cell)), caption=cell.caption, width="stretch")
+    if "ds_augment_error" in st.session_state:
+        message = st.session_state["ds_augment_error"]
+        st.error(f"The pipeline cannot run on these images, so they are shown as they are: {message}")
     return rows
+
+
+def through(steps: list[Any] | None, cell: grid.GridCell) -> Image.Image:
+    """The cell's image, through the augmentation pipeline when one is applied (the original if it cannot run)."""
+    if not steps:
+        return cell.image
+    seed = augment_lab.sample_seed(sidebar.seed(), 0, cell.index)
+    try:
+        return Image.fromarray(augment_lab.augmented_pixels(steps, cell.image, seed).squeeze())
+    except (ValueError, TypeError, RuntimeError) as exc:
+        st.session_state["ds_augment_error"] = str(exc)
+        return cell.image
+
+
+def augmentation() -> list[Any] | None:
+    """The Augmentation page's pipeline, when the user asked to see the grid through it."""
+    if not st.session_state.get(state.APPLY_TO_GRID_KEY) or state.PIPELINE_KEY not in st.session_state:
+        return None
+    left, right = st.columns([5, 1])
+    left.info("The grid shows each image after the Augmentation page's pipeline: what training will see.")
+    if right.button("Show originals", key="ds_stop_augment"):
+        st.session_state[state.APPLY_TO_GRID_KEY] = False
+        st.rerun()
+    return [entry["valid"] for entry in st.session_state[state.PIPELINE_KEY]]
 
 
 def show_grid_tab(key: str, train: bool, path: str | None, dataset: Any, names: list[str]) -> None:
@@ -251,6 +281,7 @@ def pixel_chart(histogram: Any) -> go.Figure:
     return fig
 
 
+routing.require_router()
 st.title("Datasets")
 st.caption("Look at the data before training: labelled grids, class balance, broken files, duplicates, mean and std.")
 key, train, path = pick_source()

@@ -1,4 +1,4 @@
-"""The Streamlit cache wrappers over visionkit: the one place pages get datasets, grid images and health reports.
+"""The Streamlit cache wrappers over visionkit: the one place pages get datasets, grids, health reports and models.
 
 Datasets are opened once per server (``st.cache_resource``: they hold memory maps and are never mutated, since no
 transform is set on them); decoded grid cells are cached per (source, indices); health reports are kept per dataset.
@@ -6,14 +6,18 @@ transform is set on them); decoded grid cells are cached per (source, indices); 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from visionkit.datasets.health import HealthReport, health_report
+from visionkit.models import architecture_dot, summary
+from visionkit.transforms import catalog
 
-from . import grid, sources
+from . import augment_lab, grid, model_lab, sources
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -63,3 +67,44 @@ def forget(key: str, train: bool, path: str | None) -> None:
     class_names.clear()
     targets.clear()
     _health_reports().pop((key, train, path), None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def model(arch: str, weights: str, checkpoint: str | None, edits: str) -> tuple[Any, list[Any], Any]:
+    """The model with its weights, checkpoint and edits (a JSON list of specs), the edits done, and the load report.
+
+    Cached per server and never mutated by pages (they only run it in eval mode under no_grad).
+    """
+    if edits != "[]":
+        base, _, report = model(arch, weights, checkpoint, "[]")
+        edited, done = model_lab.apply_edits(base, [tuple(spec) for spec in json.loads(edits)])
+        return edited, done, report
+    built = model_lab.build(arch, model_lab.weights_of(arch, weights))
+    report = model_lab.load_checkpoint_bytes(built, Path(checkpoint).read_bytes()) if checkpoint else None
+    return built, [], report
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def model_summary(arch: str, weights: str, checkpoint: str | None, edits: str, input_size: tuple[int, ...]) -> Any:
+    return summary(model(arch, weights, checkpoint, edits)[0], input_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def model_repr(arch: str, weights: str, checkpoint: str | None, edits: str) -> str:
+    return repr(model(arch, weights, checkpoint, edits)[0])
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def model_diagram(arch: str, weights: str, checkpoint: str | None, edits: str, depth: int) -> str:
+    return architecture_dot(model(arch, weights, checkpoint, edits)[0], max_depth=depth)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def augment_previews(
+    image_key: str, _image: Any, pipeline: str, seed: int, roll: int, count: int, boxes: bool
+) -> list[augment_lab.Sample]:
+    """Seeded previews of a pipeline (JSON) on an image (keyed by its content); toggles that only change how they
+    are displayed never recompute them."""
+    steps, _ = catalog.from_json(pipeline)
+    sample_boxes = augment_lab.sample_boxes(_image) if boxes else None
+    return augment_lab.previews(steps, _image, seed=seed, roll=roll, count=count, boxes=sample_boxes)

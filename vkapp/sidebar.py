@@ -18,6 +18,7 @@ def draw() -> None:
             value=0,
             step=1,
             key=SEED_KEY,
+            bind="query-params",
             help="Every random draw in the app (grids, augmentations) starts from this seed, so a class sees the same.",
         )
         with st.expander("Data location"):

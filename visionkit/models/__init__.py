@@ -18,7 +18,21 @@ from ._api import (
     register_model,
 )
 from ._checkpoint import LoadReport, load_checkpoint
+from ._edits import (
+    ACTIVATIONS,
+    Edit,
+    add_dropout_before_head,
+    apply_code,
+    change_input_channels,
+    cifar_stem,
+    head_name,
+    replace_head,
+    set_trainable,
+    swap_activation,
+)
+from ._inspect import FEATURE_LAYERS, architecture_dot, feature_maps, layer_names
 from ._presets import ImageClassification
+from ._summary import LayerRow, ModelSummary, summary
 from .mobilenetv2 import MobileNet_V2_Weights, MobileNetV2, mobilenet_v2
 from .mobilenetv3 import (
     MobileNet_V3_Large_Weights,
@@ -71,14 +85,19 @@ from .vgg import (
 )
 
 __all__ = [
+    "ACTIVATIONS",
+    "FEATURE_LAYERS",
     "VGG",
+    "Edit",
     "ImageClassification",
+    "LayerRow",
     "LoadReport",
     "MobileNetV2",
     "MobileNetV3",
     "MobileNet_V2_Weights",
     "MobileNet_V3_Large_Weights",
     "MobileNet_V3_Small_Weights",
+    "ModelSummary",
     "ResNeXt50_32X4D_Weights",
     "ResNeXt101_32X8D_Weights",
     "ResNeXt101_64X4D_Weights",
@@ -100,16 +119,25 @@ __all__ = [
     "WeightsEnum",
     "Wide_ResNet50_2_Weights",
     "Wide_ResNet101_2_Weights",
+    "add_dropout_before_head",
+    "apply_code",
+    "architecture_dot",
+    "change_input_channels",
+    "cifar_stem",
+    "feature_maps",
     "get_model",
     "get_model_builder",
     "get_model_weights",
     "get_weight",
+    "head_name",
+    "layer_names",
     "list_models",
     "load_checkpoint",
     "mobilenet_v2",
     "mobilenet_v3_large",
     "mobilenet_v3_small",
     "register_model",
+    "replace_head",
     "resnet18",
     "resnet34",
     "resnet50",
@@ -118,6 +146,9 @@ __all__ = [
     "resnext50_32x4d",
     "resnext101_32x8d",
     "resnext101_64x4d",
+    "set_trainable",
+    "summary",
+    "swap_activation",
     "vgg11",
     "vgg11_bn",
     "vgg13",

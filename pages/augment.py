@@ -1,0 +1,345 @@
+"""Augmentation: stack transforms, reroll seeded previews, look inside the tensor, and hand out the pipeline."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+from PIL import Image
+
+from visionkit.transforms import catalog
+from vkapp import augment_lab, cache, routing, sidebar, state
+from vkapp.cache import augment_previews
+
+KEEP = {"persist_state": "session"}
+MAX_UPLOAD_PIXELS = 40_000_000
+DEFAULT_PRESET = "ImageNet training"
+
+
+# ---- the pipeline in session state: entries {"uid", "step" (what the widgets say), "valid" (last good), "errors"}
+
+
+def pipeline() -> list[dict[str, Any]]:
+    if state.PIPELINE_KEY not in st.session_state:
+        st.session_state[state.PIPELINE_KEY] = entries(restore_from_link() or catalog.PRESETS[DEFAULT_PRESET])
+    return st.session_state[state.PIPELINE_KEY]
+
+
+def entries(steps: list[catalog.Step]) -> list[dict[str, Any]]:
+    counter = st.session_state.get("ag_uid", 0)
+    st.session_state["ag_uid"] = counter + len(steps)
+    return [{"uid": counter + i, "step": s, "valid": s, "errors": {}} for i, s in enumerate(steps)]
+
+
+def replace_pipeline(steps: list[catalog.Step]) -> None:
+    st.session_state[state.PIPELINE_KEY] = entries(steps)
+
+
+def restore_from_link() -> list[catalog.Step] | None:
+    """Open a share link: the query parameters hold pipeline and seed. Bad links get a message, not a crash."""
+    if "p" not in st.query_params:
+        return None
+    try:
+        steps, _ = catalog.from_query(st.query_params.to_dict())
+        roll = int(st.query_params.get("roll", "0"))
+        if not 0 <= roll <= 1_000_000:
+            raise ValueError(f"roll should be between 0 and 1000000, got {roll}")
+    except ValueError as exc:
+        st.session_state["ag_link_error"] = f"This share link could not be opened: {exc}"
+        return None
+    st.session_state["ag_roll"] = roll
+    return steps
+
+
+def valid_steps() -> list[catalog.Step]:
+    return [e["valid"] for e in pipeline()]
+
+
+# ---- editor
+
+
+def move(index: int, delta: int) -> None:
+    items = pipeline()
+    target = index + delta
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+
+
+def remove(index: int) -> None:
+    pipeline().pop(index)
+
+
+def param_widget(column: Any, uid: int, param: catalog.Param, value: Any) -> Any:
+    """One generated widget per parameter kind; returns the value the user set (text kinds are parsed)."""
+    key = f"ag_{uid}_param_{param.name}"
+    label, help_text = param.name, param.help or None
+    if param.optional and not column.checkbox(f"set {param.name}", value=value is not None, key=f"{key}_on"):
+        return None
+    value = augment_lab.initial_value(param) if value is None else value
+    if param.kind == "bool":
+        return column.checkbox(label, value=bool(value), key=key, help=help_text)
+    if param.kind in ("choice", "interpolation"):
+        options = list(param.choices)
+        return column.selectbox(label, options, index=options.index(value) if value in options else 0, key=key)
+    if param.kind in ("int", "float"):
+        cast = int if param.kind == "int" else float
+        bounds = {"min_value": cast(param.minimum) if param.minimum is not None else None}
+        bounds["max_value"] = cast(param.maximum) if param.maximum is not None else None
+        step = cast(param.step) if param.step else (1 if cast is int else 0.01)
+        return column.number_input(label, value=cast(value), step=step, key=key, help=help_text, **bounds)
+    text = column.text_input(label, value=augment_lab.format_value(value), key=key, help=help_text)
+    return augment_lab.parse_value(text)
+
+
+def edit_step(index: int, entry: dict[str, Any]) -> None:
+    step: catalog.Step = entry["step"]
+    spec = catalog.CATALOG[step.name]
+    uid = entry["uid"]
+    flag = "" if step.enabled else " (off)"
+    chance = "" if step.p >= 1 else f" · p={step.p:g}"
+    with st.expander(f"{index + 1}. {step.name}{chance}{flag}", expanded=bool(entry["errors"])):
+        st.caption(spec.summary)
+        top = st.columns([2, 3, 1, 1, 1])
+        enabled = top[0].checkbox("enabled", value=step.enabled, key=f"ag_{uid}_enabled")
+        p = top[1].slider("probability", 0.0, 1.0, float(step.p), 0.05, key=f"ag_{uid}_p")
+        top[2].button("↑", key=f"ag_{uid}_up", on_click=move, args=(index, -1), help="Move up")
+        top[3].button("↓", key=f"ag_{uid}_down", on_click=move, args=(index, 1), help="Move down")
+        top[4].button("✕", key=f"ag_{uid}_rm", on_click=remove, args=(index,), help="Remove")
+        columns = st.columns(2)
+        params = {
+            param.name: param_widget(columns[i % 2], uid, param, step.params.get(param.name))
+            for i, param in enumerate(spec.params)
+        }
+        new = catalog.Step(step.name, params, enabled=enabled, p=p)
+        if new != step:
+            entry["step"] = new
+            entry["errors"] = catalog.validate_step(new)
+            if not entry["errors"]:
+                entry["valid"] = new
+        for name, message in entry["errors"].items():
+            st.error(f"`{name}`: {message} — the previews still use the last valid settings.", icon=":material/error:")
+
+
+def add_step() -> None:
+    with st.container(border=True):
+        left, right = st.columns([3, 2])
+        text = left.text_input("Find a transform", key="ag_search", placeholder="e.g. crop, blur, jitter")
+        group = right.selectbox("Group", ["all", *catalog.GROUPS], key="ag_group")
+        found = catalog.search(text, None if group == "all" else group)
+        if not found:
+            st.caption("No transform matches.")
+            return
+        name = st.selectbox(
+            "Transform",
+            [s.name for s in found],
+            key="ag_pick",
+            format_func=lambda n: f"{n} — {catalog.CATALOG[n].summary}",
+        )
+        if st.button("Add to the pipeline", key="ag_add", icon=":material/add:", type="primary"):
+            pipeline().extend(entries([catalog.default_step(name)]))
+            st.rerun()
+
+
+def presets() -> None:
+    left, right = st.columns([3, 1])
+    name = left.selectbox("Preset", list(catalog.PRESETS), key="ag_preset")
+    right.markdown("&nbsp;")
+    if right.button("Load", key="ag_load_preset"):
+        replace_pipeline(catalog.PRESETS[name])
+        st.rerun()
+
+
+def editor() -> None:
+    st.subheader("Pipeline")
+    presets()
+    for index, entry in enumerate(list(pipeline())):
+        edit_step(index, entry)
+    for problem in catalog.check_pipeline(valid_steps()):
+        st.warning(problem, icon=":material/warning:")
+    add_step()
+
+
+# ---- input image
+
+
+def input_image() -> tuple[Image.Image, str]:
+    """The image to augment and a name for it: an embedded photo, a dataset item, an upload or the camera."""
+    source = st.segmented_control(
+        "Image", ["Photo", "Dataset", "Upload", "Camera"], default="Photo", required=True, key="ag_source", **KEEP
+    )
+    if source == "Dataset":
+        dataset, label = state.current_dataset()
+        index = st.number_input(f"Index in {label}", 0, len(dataset) - 1, 0, key="ag_index", **KEEP)
+        return dataset[int(index)][0], f"{label} #{index}"
+    if source in ("Upload", "Camera"):
+        data = (
+            st.file_uploader("An image", type=["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"], key="ag_up")
+            if source == "Upload"
+            else st.camera_input("Take a picture", key="ag_cam")
+        )
+        if data is not None:
+            try:
+                return open_upload(data.getvalue()), data.name
+            except ValueError as exc:
+                st.error(str(exc), icon=":material/broken_image:")
+        st.caption("Showing a sample photo until an image arrives.")
+    photos = cache.dataset("photos", True, None)
+    names = [path.rsplit("/", 1)[-1] for path, _ in photos.samples]
+    pick = st.selectbox("Photo", range(len(names)), format_func=lambda i: names[i], key="ag_photo", **KEEP)
+    return photos[int(pick)][0], names[pick]
+
+
+def open_upload(data: bytes) -> Image.Image:
+    """Decode an upload, refusing non-images and decompression bombs before decoding pixels."""
+    limit = f"uploads are limited to {MAX_UPLOAD_PIXELS // 1_000_000} megapixels"
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_UPLOAD_PIXELS:
+            raise ValueError(f"The image declares {image.width}×{image.height} pixels; {limit}.")
+        image.load()
+    except Image.DecompressionBombError as exc:
+        raise ValueError(f"The image declares far too many pixels; {limit}.") from exc
+    except (OSError, SyntaxError) as exc:
+        raise ValueError(f"This file is not an image that can be read: {exc}") from exc
+    return image.convert("RGB") if image.mode not in ("RGB", "L") else image
+
+
+# ---- previews and views
+
+
+def preview_grid(samples: list[augment_lab.Sample], stats: Any, denormalize: bool, large: bool) -> None:
+    per_row = 3 if large else 4
+    for start in range(0, len(samples), per_row):
+        for column, sample in zip(st.columns(per_row), samples[start : start + per_row], strict=False):
+            pixels = augment_lab.display(sample.output, stats, denormalize)
+            pixels = augment_lab.with_boxes(pixels, sample.boxes)
+            drawn = [augment_lab.describe(s.name, s.params) for s in sample.steps if catalog.CATALOG[s.name].random]
+            column.image(pixels, width="stretch", caption=" · ".join(d for d in drawn if d) or None)
+
+
+def step_strip(image: Image.Image, sample: augment_lab.Sample, stats: Any) -> None:
+    st.markdown("**One sample, step by step** (the image after each step, and the time each step took)")
+    columns = st.columns(len(sample.steps) + 1)
+    columns[0].image(augment_lab.display(image, None, False), caption="input", width="stretch")
+    for column, step in zip(columns[1:], sample.steps, strict=True):
+        pixels = augment_lab.display(step.output, stats, denormalize=False)
+        column.image(pixels, caption=f"{step.name} · {step.milliseconds:.1f} ms", width="stretch", clamp=True)
+
+
+def tensor_view(sample: augment_lab.Sample, stats: Any) -> None:
+    st.markdown("**The output tensor**, as `print(img.dtype, img.shape, img.max(), img.min())` would show it:")
+    st.code(augment_lab.tensor_summary(sample.output), language="text")
+    raw, fixed = st.columns(2)
+    raw.image(augment_lab.display(sample.output, stats, False), caption="as is (clamped to [0, 1])", width="stretch")
+    fixed.image(augment_lab.display(sample.output, stats, True), caption="de-normalized", width="stretch")
+    names = [s.name for s in sample.steps]
+    if "Normalize" in names:
+        at = names.index("Normalize")
+        before = sample.steps[at - 1].output if at > 0 else None
+        fig = go.Figure()
+        for label, output in (("before Normalize", before), ("after Normalize", sample.steps[at].output)):
+            if output is not None:
+                centers, counts = augment_lab.value_histogram(output)
+                fig.add_trace(go.Scatter(x=centers, y=counts, name=label, mode="lines", line_shape="hvh"))
+        fig.update_layout(title="Pixel values before and after Normalize", height=320, xaxis_title="value")
+        st.plotly_chart(fig, key="ag_hist")
+
+
+def export(steps: list[catalog.Step], seed: int) -> None:
+    code_tab, json_tab, link_tab = st.tabs(["Python code", "JSON", "Share link"])
+    with code_tab:
+        library = st.segmented_control(
+            "Library", ["visionkit", "torchvision"], default="visionkit", required=True, key="ag_lib", **KEEP
+        )
+        code = catalog.to_code(steps, library=library, seed=seed)
+        st.code(code, language="python")
+        st.download_button(
+            "Download pipeline.py",
+            code,
+            "pipeline.py",
+            "text/x-python",
+            key="ag_dl_code",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+    with json_tab:
+        st.download_button(
+            "Download pipeline.json",
+            catalog.to_json(steps, seed=seed),
+            "pipeline.json",
+            "application/json",
+            key="ag_dl_json",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+        upload = st.file_uploader("Load a pipeline.json", type=["json"], key="ag_json_up")
+        if upload is not None and st.session_state.get("ag_json_loaded") != upload.file_id:
+            try:
+                loaded, _ = catalog.from_json(upload.getvalue().decode("utf-8", errors="replace"))
+            except ValueError as exc:
+                st.error(f"That file was not loaded, and your pipeline is unchanged: {exc}", icon=":material/block:")
+            else:
+                st.session_state["ag_json_loaded"] = upload.file_id
+                replace_pipeline(loaded)
+                st.rerun()
+    with link_tab:
+        st.caption("The address bar always holds the pipeline and the seed: copy it to share the exact previews.")
+        roll = st.session_state.get("ag_roll", 0)
+        query = "&".join(f"{k}={v}" for k, v in {**catalog.to_query(steps, seed), "roll": roll}.items())
+        base = (st.context.url or "").split("?")[0]
+        st.code(f"{base}?{query}", language="text")
+
+
+def sync_link(steps: list[catalog.Step], seed: int, roll: int) -> None:
+    """Keep the URL's query parameters equal to the current pipeline and reroll count (the seed widget keeps its own
+    parameter), so the address bar is always a link to exactly these previews."""
+    wanted = {k: v for k, v in catalog.to_query(steps, seed).items() if k != sidebar.SEED_KEY}
+    wanted["roll"] = str(roll)
+    for key, value in wanted.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+routing.require_router()
+st.title("Augmentation")
+items = pipeline()
+if "ag_link_error" in st.session_state:
+    st.error(st.session_state.pop("ag_link_error"), icon=":material/link_off:")
+head = st.columns([4, 1])
+head[0].caption("Stack transforms, reroll live previews, and take the exact pipeline with you as code.")
+large = head[1].toggle("Presentation mode", key="ag_present", **KEEP, help="Large previews, editing hidden")
+view, edit = (st.container(), None) if large else st.columns([3, 2], gap="large")
+if edit is not None:
+    with edit:
+        editor()
+with view:
+    image, _ = input_image()
+    image = augment_lab.preview_input(image)
+    controls = st.columns([3, 2, 2, 2])
+    count = controls[0].slider("Previews", 1, 24, 12, key="ag_count", **KEEP)
+    if controls[1].button("Reroll", icon=":material/casino:", key="ag_reroll"):
+        st.session_state["ag_roll"] = st.session_state.get("ag_roll", 0) + 1
+    denormalize = controls[2].toggle("De-normalize", value=True, key="ag_denorm", **KEEP)
+    show_boxes = controls[3].toggle("Boxes", value=False, key="ag_boxes", **KEEP)
+    steps = valid_steps()
+    seed = sidebar.seed()
+    roll = st.session_state.get("ag_roll", 0)
+    sync_link(steps, seed, roll)
+    stats = catalog.normalize_stats(steps)
+    key = augment_lab.image_key(image)
+    try:
+        samples = augment_previews(key, image, catalog.to_json(steps), seed, roll, count, show_boxes)
+    except (ValueError, TypeError, RuntimeError) as exc:
+        st.error(f"The pipeline cannot run on this {image.width}×{image.height} image: {exc}", icon=":material/error:")
+        samples = []
+    preview_grid(samples, stats, denormalize, large)
+    if samples and samples[0].steps and not large:
+        step_strip(image, samples[0], stats)
+        tensor_view(samples[0], stats)
+    st.toggle(
+        "See what training will see: apply this pipeline to the Datasets grid", key=state.APPLY_TO_GRID_KEY, **KEEP
+    )
+    if not large:
+        export(steps, seed)

@@ -1,0 +1,24 @@
+"""Transfer learning in a real browser: resnet18, a new head for 10 classes, and a batch that comes out [3, 10]."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_resnet18_head_for_10_classes_gives_3_by_10(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/models")
+    expect(page.get_by_role("heading", name="Models")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("(1, 1000)")).to_be_visible(timeout=60_000)
+    screenshot(page, "models-structure")
+    page.get_by_role("tab", name="Edit").click()
+    page.get_by_role("button", name="Replace the head").click()
+    expect(page.get_by_text("with Linear(512, 10)")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Run a batch of 3 images").click()
+    expect(page.get_by_text("torch.Size([3, 10])")).to_be_visible(timeout=60_000)
+    screenshot(page, "models-head-10-classes")
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)

@@ -1,0 +1,75 @@
+"""Opening pages by URL on a fresh server, and the Augmentation share link in a fresh browser context."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import REPO, free_port, screenshot, wait_until_healthy
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[str]:
+    """A server that no session has visited yet (the first visit goes straight to a page's URL)."""
+    port = free_port()
+    env = {**os.environ, "VISIONKIT_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def preview_sources(page: Page) -> list[str]:
+    page.wait_for_function(
+        "() => { const imgs = [...document.querySelectorAll('[data-testid=\"stImage\"] img')].slice(0, 12);"
+        " return imgs.length === 12 && imgs.every(i => i.complete && i.naturalWidth > 0); }",
+        timeout=30_000,
+    )
+    return page.locator('[data-testid="stImage"] img').evaluate_all("imgs => imgs.slice(0, 12).map(i => i.src)")
+
+
+def test_a_page_url_opened_first_gets_the_app_frame(page: Page, fresh_server: str) -> None:
+    page.goto(f"{fresh_server}/augment")
+    expect(page.get_by_role("heading", name="Augmentation")).to_be_visible(timeout=30_000)
+    navigation = page.locator('[data-testid="stSidebarNav"]')
+    for label in ("Datasets", "Augmentation", "Models"):
+        expect(navigation.get_by_text(label, exact=True)).to_be_visible()
+    expect(page.get_by_text("Global seed")).to_be_visible()
+    screenshot(page, "fresh-server-augment-url")
+
+
+def test_share_link_restores_pipeline_seed_and_previews(page: Page, browser: Browser, app_url: str) -> None:
+    page.goto(f"{app_url}/augment")
+    expect(page.get_by_text("torch.float32 (3, 224, 224)")).to_be_visible(timeout=30_000)
+    seed = page.get_by_role("spinbutton", name="Global seed")
+    seed.fill("5")
+    seed.press("Enter")
+    page.wait_for_url("**seed=5**", timeout=30_000)
+    page.get_by_role("button", name="Reroll").click()
+    page.wait_for_url("**roll=1**", timeout=30_000)
+    shown = preview_sources(page)
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1600})
+    try:
+        fresh = other.new_page()
+        fresh.goto(page.url)
+        expect(fresh.get_by_text("torch.float32 (3, 224, 224)")).to_be_visible(timeout=30_000)
+        assert fresh.get_by_role("spinbutton", name="Global seed").input_value() == "5"
+        assert preview_sources(fresh) == shown
+        screenshot(fresh, "augment-share-link-opened")
+    finally:
+        other.close()

@@ -1,0 +1,124 @@
+"""The Models page under AppTest: print(model), edits with undo, generated code, validation, weights, checkpoints."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from visionkit import models
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("VISIONKIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    torch.set_num_threads(1)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/models.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_tab(at: AppTest, name: str) -> AppTest:
+    at.session_state["md_tab"] = name
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_structure_matches_print_model_and_counts_parameters(app: AppTest) -> None:
+    printed = [c.value for c in app.code]
+    assert repr(models.resnet18()) in printed
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Parameters"] == f"{sum(p.numel() for p in models.resnet18().parameters()):,}"
+    assert metrics["Output"] == "(1, 1000)"
+
+
+class TestEdits:
+    def test_replace_head_then_validate_shows_3_by_10(self, app: AppTest) -> None:
+        open_tab(app, "Edit")
+        app.number_input(key="md_classes").set_value(10).run()
+        app.button(key="md_do_head").click().run()
+        assert not app.exception
+        app.button(key="md_validate").click().run()
+        assert any("torch.Size([3, 10])" in s.value for s in app.success)
+
+    def test_generated_code_rebuilds_the_edited_model(self, app: AppTest) -> None:
+        open_tab(app, "Edit")
+        app.button(key="md_do_head").click().run()
+        app.selectbox(key="md_prefix").set_value("layer1").run()
+        app.button(key="md_do_freeze").click().run()
+        script = next(c.value for c in app.code if c.value.startswith("import torch"))
+        namespace: dict[str, object] = {}
+        exec(script, namespace)
+        rebuilt = namespace["model"]
+        assert rebuilt.fc.out_features == 10
+        assert not any(p.requires_grad for p in rebuilt.layer1.parameters())
+        assert all(p.requires_grad for p in rebuilt.layer2.parameters())
+        assert "+  (fc): Linear(in_features=512, out_features=10, bias=True)" in [c.value for c in app.code][-1]
+
+    def test_undo_and_reset(self, app: AppTest) -> None:
+        open_tab(app, "Edit")
+        app.button(key="md_do_head").click().run()
+        app.button(key="md_do_stem").click().run()
+        assert len(app.session_state["md_edits"]) == 2
+        app.button(key="md_undo").click().run()
+        assert [name for name, _ in app.session_state["md_edits"]] == ["replace_head"]
+        app.button(key="md_reset").click().run()
+        assert app.session_state["md_edits"] == []
+
+    def test_a_bad_edit_shows_a_message_and_keeps_the_edits(self, app: AppTest) -> None:
+        app.selectbox(key="md_arch").set_value("mobilenet_v3_small").run()
+        open_tab(app, "Edit")
+        app.button(key="md_do_head").click().run()
+        app.button(key="md_do_stem").click().run()
+        assert not app.exception
+        assert app.error, "cifar_stem on a MobileNet should be refused with a message"
+        assert [name for name, _ in app.session_state["md_edits"]] == ["replace_head"]
+
+
+class TestWeights:
+    def test_offline_official_weights_give_a_clear_error_and_leave_no_file(self, app: AppTest, tmp_path: Path) -> None:
+        app.segmented_control(key="md_source").set_value("Official").run()
+        app.button(key="md_download").click().run()
+        assert not app.exception
+        assert any("could not be downloaded" in e.value for e in app.error)
+        assert [p for p in (tmp_path / "torch").rglob("*") if p.is_file()] == []
+
+    def test_checkpoint_with_a_new_head_reports_the_mismatch(self, app: AppTest) -> None:
+        trained = models.resnet18(num_classes=10)
+        buffer = io.BytesIO()
+        torch.save({"epoch": 3, "state_dict": trained.state_dict()}, buffer)
+        app.segmented_control(key="md_source").set_value("Checkpoint").run()
+        app.file_uploader(key="md_ckpt").upload("run3.pth", buffer.getvalue()).run()
+        assert not app.exception
+        assert any("fc.weight" in w.value for w in app.warning)
+
+    def test_checkpoint_that_would_run_code_is_refused(self, app: AppTest, tmp_path: Path) -> None:
+        marker = tmp_path / "pwned"
+
+        class Evil:
+            def __reduce__(self) -> tuple[object, tuple[str]]:
+                return (os.system, (f"touch {marker}",))
+
+        app.segmented_control(key="md_source").set_value("Checkpoint").run()
+        app.file_uploader(key="md_ckpt").upload("evil.pth", pickle.dumps({"state_dict": Evil()})).run()
+        assert not app.exception
+        assert app.error
+        assert not marker.exists()
+
+
+def test_feature_maps_and_diagram_tabs_render(app: AppTest) -> None:
+    open_tab(app, "Feature maps")
+    assert app.image, "the activation maps should be shown"
+    open_tab(app, "Diagram")
+    assert app.get("graphviz_chart")

@@ -1,0 +1,1065 @@
+"""The transform catalog: one declaration per transform that a pipeline editor can offer.
+
+Each :class:`TransformSpec` lists the constructor arguments as :class:`Param` (kind, torchvision's default, range,
+one-line help). That single declaration drives everything a UI needs: widgets, validation (:func:`validate_step`),
+building (:func:`build_step`, :func:`build_pipeline`), order checks (:func:`check_pipeline`), JSON save and load
+(:func:`to_json`, :func:`from_json`), code export (:func:`to_code`) and share links (:func:`to_query`,
+:func:`from_query`).
+
+A pipeline is a list of :class:`Step`: a transform name and JSON values for its arguments (lists for pairs,
+``"BILINEAR"`` for interpolation modes). Loading is strict: every value is checked against its declaration, then the
+transform is constructed to catch what its own ``__init__`` rejects, and nothing is ever evaluated as code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import inspect
+import json
+import math
+import re
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from . import _auto_augment, _color_transforms, _geometry_transforms, _misc_transforms
+from ._auto_augment import AutoAugmentPolicy
+from ._base import Compose, RandomApply
+from ._image import InterpolationMode
+
+__all__ = [
+    "CATALOG",
+    "GROUPS",
+    "KINDS",
+    "MAX_JSON_CHARS",
+    "MAX_SEED",
+    "MAX_STEPS",
+    "PRESETS",
+    "Param",
+    "Step",
+    "TransformSpec",
+    "build_pipeline",
+    "build_step",
+    "check_pipeline",
+    "default_step",
+    "from_json",
+    "from_query",
+    "normalize_stats",
+    "search",
+    "to_code",
+    "to_json",
+    "to_query",
+    "validate_step",
+]
+
+GROUPS = ("geometry", "color", "blur and noise", "erasing", "auto-augment", "conversion")
+
+_FORMAT = "visionkit-pipeline"
+_VERSION = 1
+MAX_STEPS = 50
+MAX_JSON_CHARS = 100_000
+MAX_SEED = 2**31 - 1
+_MAX_QUERY_CHARS = 20_000
+_MAX_CHANNELS = 4
+
+
+@dataclass(frozen=True)
+class Param:
+    """One constructor argument of a transform.
+
+    Attributes:
+        name: the argument's name, exactly torchvision's.
+        kind: ``int``, ``float``, ``bool``, ``choice`` (one of ``choices``), ``int_pair`` / ``float_pair``
+            (a list of 2 numbers), ``size`` (an int or ``[h, w]``), ``fill`` (a number or one number per channel,
+            or one of the strings in ``choices``) or ``interpolation`` (an ``InterpolationMode`` name in ``choices``).
+        default: torchvision's default as a JSON value; for a required argument, a sensible starting value.
+        minimum: smallest allowed number (every number of a pair or a fill), if bounded.
+        maximum: largest allowed number, if bounded.
+        step: a convenient widget step.
+        choices: the allowed values of a ``choice`` or ``interpolation``; extra strings a ``fill`` accepts.
+        optional: ``None`` is allowed (and means what it means to the transform, e.g. no padding).
+        help: one line for the widget.
+    """
+
+    name: str
+    kind: str
+    default: Any
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    choices: tuple[Any, ...] = ()
+    optional: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class TransformSpec:
+    """What a pipeline editor needs to know about one transform class.
+
+    Attributes:
+        name: the class name in ``visionkit.transforms`` (and ``torchvision.transforms``).
+        group: one of :data:`GROUPS`.
+        summary: one sentence: what it does and when to use it.
+        params: the constructor arguments, in signature order (``inplace`` flags are left out: a pipeline editor
+            should never overwrite its input).
+        random: calling it draws random numbers.
+        input: ``image`` (PIL or tensor), ``tensor`` or ``pil``.
+        output: ``same`` (the input's type), ``tensor`` or ``pil``.
+        boxes: ``map_boxes`` works (boxes move with the pixels, or stay when pixels do not move).
+        tensor_dtypes: the tensor dtypes it accepts: ``uint8`` and/or ``float`` (empty for PIL-only transforms).
+    """
+
+    name: str
+    group: str
+    summary: str
+    params: tuple[Param, ...]
+    random: bool
+    input: str
+    output: str
+    boxes: bool
+    tensor_dtypes: tuple[str, ...] = ("uint8", "float")
+
+
+@dataclass
+class Step:
+    """One step of a pipeline.
+
+    Attributes:
+        name: a :data:`CATALOG` key.
+        params: JSON values of the arguments (lists for pairs); missing ones take their default.
+        enabled: disabled steps are kept but not built.
+        p: probability of applying the step; below 1 the transform is wrapped in ``RandomApply([...], p)``.
+    """
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+    p: float = 1.0
+
+
+# ------------------------------------------------------------------------------------------------ the declarations
+_RESIZE_MODES = ("NEAREST", "NEAREST_EXACT", "BILINEAR", "BICUBIC")
+_WARP_MODES = ("NEAREST", "BILINEAR")
+_PADDING_MODES = ("constant", "edge", "reflect", "symmetric")
+_DTYPES = ("float32", "float16", "float64", "uint8")
+_IMAGENET_MEAN = (0.485, 0.456, 0.406)
+_IMAGENET_STD = (0.229, 0.224, 0.225)
+_UINT8 = ("uint8",)
+
+
+def _probability(default: float = 0.5) -> Param:
+    return Param("p", "float", default, 0.0, 1.0, 0.05, help="probability of applying it to an image")
+
+
+def _interpolation(default: str, modes: tuple[str, ...] = _WARP_MODES) -> Param:
+    return Param("interpolation", "interpolation", default, choices=modes, help="how new pixel values are computed")
+
+
+def _fill(default: float | None = 0, optional: bool = False) -> Param:
+    return Param(
+        "fill", "fill", default, 0, 255, 1, optional=optional, help="value of the new pixels, one or one per channel"
+    )
+
+
+def _size(default: int, text: str = "output (h, w), or one int for a square") -> Param:
+    return Param("size", "size", default, 1, 2048, 1, help=text)
+
+
+def _range(name: str, default: tuple[float, float], low: float, high: float, step: float, text: str) -> Param:
+    return Param(name, "float_pair", default, low, high, step, help=text)
+
+
+_PADDING_MODE = Param("padding_mode", "choice", "constant", choices=_PADDING_MODES, help="how the border is filled")
+_ANTIALIAS = Param("antialias", "bool", True, help="smooth before downsampling tensors (PIL always does)")
+_CENTER = Param("center", "float_pair", None, -4096, 4096, 1, optional=True, help="(x, y) fixed point; image center")
+_BINS = Param("num_magnitude_bins", "int", 31, 2, 101, 1, help="number of strength levels")
+
+_SPECS: tuple[TransformSpec, ...] = (
+    TransformSpec(
+        "Resize", "geometry",
+        "Resize to (h, w), or scale the shorter side to an int size keeping the aspect ratio; "
+        "use it to bring images to the model's input size.",
+        (
+            _size(224, "output (h, w), or one int for the shorter side"),
+            _interpolation("BILINEAR", _RESIZE_MODES),
+            Param("max_size", "int", None, 1, 4096, 1, optional=True, help="with an int size: cap on the longer side"),
+            _ANTIALIAS,
+        ),
+        random=False, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "CenterCrop", "geometry",
+        "Cut out the central (h, w) region, padding with zeros if the image is smaller; the usual evaluation crop.",
+        (_size(224),),
+        random=False, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomCrop", "geometry",
+        "Cut out an (h, w) region at a random place, after optional padding; the classic CIFAR-style shift.",
+        (
+            _size(24),
+            Param("padding", "int", None, 0, 512, 1, optional=True, help="pixels added on every side first"),
+            Param("pad_if_needed", "bool", False, help="pad images smaller than size instead of failing"),
+            _fill(),
+            _PADDING_MODE,
+        ),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomResizedCrop", "geometry",
+        "Crop a random area with a random aspect ratio and resize it to size; the standard ImageNet training crop.",
+        (
+            _size(224),
+            _range("scale", (0.08, 1.0), 0.0, 1.0, 0.01, "(min, max) crop area, as a fraction of the image"),
+            _range("ratio", (3.0 / 4.0, 4.0 / 3.0), 0.05, 20.0, 0.01, "(min, max) aspect ratio width / height"),
+            _interpolation("BILINEAR", _RESIZE_MODES),
+            _ANTIALIAS,
+        ),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "Pad", "geometry",
+        "Add a border of padding pixels on every side; use it to keep content away from the edges.",
+        (Param("padding", "int", 4, 0, 512, 1, help="pixels added on every side"), _fill(), _PADDING_MODE),
+        random=False, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomHorizontalFlip", "geometry",
+        "Mirror left to right with probability p; a safe default for natural images.",
+        (_probability(),),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomVerticalFlip", "geometry",
+        "Mirror top to bottom with probability p; for images without an up (aerial, microscopy).",
+        (_probability(),),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomRotation", "geometry",
+        "Rotate by a random angle in degrees; teaches invariance to a tilted camera.",
+        (
+            _range("degrees", (-30.0, 30.0), -360.0, 360.0, 1.0, "(min, max) angle, counter-clockwise"),
+            _interpolation("NEAREST"),
+            Param("expand", "bool", False, help="grow the canvas to keep the corners"),
+            _CENTER,
+            _fill(),
+        ),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomAffine", "geometry",
+        "Random rotation, shift, zoom and shear in one warp; a general geometric jitter.",
+        (
+            _range("degrees", (-15.0, 15.0), -360.0, 360.0, 1.0, "(min, max) rotation angle"),
+            Param("translate", "float_pair", None, 0.0, 1.0, 0.01, optional=True,
+                  help="largest shift as fractions of (width, height)"),
+            Param("scale", "float_pair", None, 0.05, 10.0, 0.01, optional=True, help="(min, max) zoom factor"),
+            Param("shear", "float_pair", None, -89.0, 89.0, 1.0, optional=True, help="(min, max) x-shear angle"),
+            _interpolation("NEAREST"),
+            _fill(),
+            _CENTER,
+        ),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomPerspective", "geometry",
+        "With probability p, move the corners inwards at random as if seen from another viewpoint.",
+        (
+            Param("distortion_scale", "float", 0.5, 0.0, 1.0, 0.05, help="how far corners may move, 0 to 1"),
+            _probability(),
+            _interpolation("BILINEAR"),
+            _fill(),
+        ),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "ElasticTransform", "geometry",
+        "Bend the image with a smooth random displacement field, like seen through water; good for handwriting.",
+        (
+            Param("alpha", "float", 50.0, 0.0, 1000.0, 1.0, help="strength of the displacement"),
+            Param("sigma", "float", 5.0, 0.0, 20.0, 0.5, help="smoothness of the displacement"),
+            _interpolation("BILINEAR"),
+            _fill(),
+        ),
+        random=True, input="image", output="same", boxes=False,
+    ),
+    TransformSpec(
+        "ColorJitter", "color",
+        "Randomly change brightness, contrast, saturation and hue; makes a model robust to lighting and cameras.",
+        (
+            Param("brightness", "float", 0.0, 0.0, 2.0, 0.05, help="factor drawn from [1 - b, 1 + b]"),
+            Param("contrast", "float", 0.0, 0.0, 2.0, 0.05, help="factor drawn from [1 - c, 1 + c]"),
+            Param("saturation", "float", 0.0, 0.0, 2.0, 0.05, help="factor drawn from [1 - s, 1 + s]"),
+            Param("hue", "float", 0.0, 0.0, 0.5, 0.01, help="hue shift drawn from [-h, h]"),
+        ),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "Grayscale", "color",
+        "Convert to grayscale, with 1 channel or 3 equal ones; for models that should ignore color.",
+        (Param("num_output_channels", "choice", 1, choices=(1, 3), help="1, or 3 to keep an RGB shape"),),
+        random=False, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomGrayscale", "color",
+        "Convert to grayscale with probability p, keeping the channel count; weakens reliance on color.",
+        (_probability(0.1),),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomInvert", "color",
+        "Invert the colors (a photo negative) with probability p.",
+        (_probability(),),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomPosterize", "color",
+        "Keep only the top bits of each channel with probability p, giving flat bands of color.",
+        (Param("bits", "int", 4, 0, 8, 1, help="bits kept per channel, 0 to 8"), _probability()),
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+    ),
+    TransformSpec(
+        "RandomSolarize", "color",
+        "Invert the pixels at or above a threshold with probability p, a strong photometric distortion.",
+        (Param("threshold", "float", 128.0, 0.0, 255.0, 1.0, help="on the 0 to 255 scale"), _probability()),
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+    ),
+    TransformSpec(
+        "RandomAdjustSharpness", "color",
+        "Sharpen (factor above 1) or soften (below 1) with probability p; simulates focus differences.",
+        (Param("sharpness_factor", "float", 2.0, 0.0, 10.0, 0.1, help="0 blurs, 1 keeps, 2 sharpens"), _probability()),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomAutocontrast", "color",
+        "Stretch each channel to the full range with probability p; evens out dull exposures.",
+        (_probability(),),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomEqualize", "color",
+        "Equalize the histogram with probability p, spreading the intensities evenly.",
+        (_probability(),),
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+    ),
+    TransformSpec(
+        "GaussianBlur", "blur and noise",
+        "Blur with a Gaussian of random sigma; simulates defocus and low resolution.",
+        (
+            Param("kernel_size", "int", 5, 1, 31, 2, help="odd kernel width in pixels"),
+            _range("sigma", (0.1, 2.0), 0.01, 20.0, 0.1, "(min, max) of the random blur strength"),
+        ),
+        random=True, input="image", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "RandomErasing", "erasing",
+        "With probability p, blank out a random rectangle of a tensor; teaches robustness to occlusion.",
+        (
+            _probability(),
+            _range("scale", (0.02, 0.33), 0.0, 1.0, 0.01, "(min, max) area, as a fraction of the image"),
+            _range("ratio", (0.3, 3.3), 0.05, 20.0, 0.05, "(min, max) aspect ratio of the rectangle"),
+            Param("value", "fill", 0, 0, 255, 1, choices=("random",),
+                  help="fill: one number, one per channel, or 'random' noise"),
+        ),
+        random=True, input="tensor", output="same", boxes=True,
+    ),
+    TransformSpec(
+        "AutoAugment", "auto-augment",
+        "Apply one of the sub-policies that AutoAugment learned on ImageNet, CIFAR-10 or SVHN.",
+        (
+            Param("policy", "choice", "IMAGENET", choices=("IMAGENET", "CIFAR10", "SVHN"), help="dataset learned on"),
+            _interpolation("NEAREST"),
+            _fill(None, optional=True),
+        ),
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+    ),
+    TransformSpec(
+        "RandAugment", "auto-augment",
+        "Apply num_ops random operations at one fixed strength; two knobs instead of a learned policy.",
+        (
+            Param("num_ops", "int", 2, 0, 10, 1, help="operations per image"),
+            Param("magnitude", "int", 9, 0, 100, 1, help="strength level, below num_magnitude_bins"),
+            _BINS,
+            _interpolation("NEAREST"),
+            _fill(None, optional=True),
+        ),
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+    ),
+    TransformSpec(
+        "TrivialAugmentWide", "auto-augment",
+        "Apply one random operation at a random strength; a strong, tuning-free default.",
+        (_BINS, _interpolation("NEAREST"), _fill(None, optional=True)),
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+    ),
+    TransformSpec(
+        "AugMix", "auto-augment",
+        "Blend the image with several chains of random operations; improves robustness to corruptions.",
+        (
+            Param("severity", "int", 3, 1, 10, 1, help="strength of the operations, 1 to 10"),
+            Param("mixture_width", "int", 3, 1, 10, 1, help="number of chains mixed"),
+            Param("chain_depth", "int", -1, -1, 10, 1, help="operations per chain; -1 for a random 1 to 3"),
+            Param("alpha", "float", 1.0, 0.0, 10.0, 0.1, help="mixing concentration, positive"),
+            Param("all_ops", "bool", True, help="also use brightness, color, contrast and sharpness"),
+            _interpolation("BILINEAR"),
+            _fill(None, optional=True),
+        ),
+        random=True, input="image", output="same", boxes=False, tensor_dtypes=_UINT8,
+    ),
+    TransformSpec(
+        "ToTensor", "conversion",
+        "Turn a PIL image into a float tensor in [0, 1]; needed before Normalize and RandomErasing.",
+        (),
+        random=False, input="pil", output="tensor", boxes=True, tensor_dtypes=(),
+    ),
+    TransformSpec(
+        "PILToTensor", "conversion",
+        "Turn a PIL image into a uint8 tensor without rescaling; for uint8 tensor pipelines.",
+        (),
+        random=False, input="pil", output="tensor", boxes=True, tensor_dtypes=(),
+    ),
+    TransformSpec(
+        "ConvertImageDtype", "conversion",
+        "Convert a tensor to another dtype, rescaling the values (uint8 0-255 to float 0-1 and back).",
+        (Param("dtype", "choice", "float32", choices=_DTYPES, help="the new dtype"),),
+        random=False, input="tensor", output="tensor", boxes=True,
+    ),
+    TransformSpec(
+        "Normalize", "conversion",
+        "Subtract a per-channel mean and divide by a std, as the model's training data was; usually the last step.",
+        (
+            Param("mean", "fill", _IMAGENET_MEAN, -10, 10, 0.001, help="one mean per channel"),
+            Param("std", "fill", _IMAGENET_STD, 0, 10, 0.001, help="one standard deviation per channel, non-zero"),
+        ),
+        random=False, input="tensor", output="same", boxes=True, tensor_dtypes=("float",),
+    ),
+    TransformSpec(
+        "ToPILImage", "conversion",
+        "Turn a tensor back into a PIL image, e.g. to use PIL-only steps or to save it.",
+        (Param("mode", "choice", None, choices=("L", "LA", "RGB", "YCbCr", "HSV", "RGBA", "CMYK", "RGBX"),
+               optional=True, help="PIL mode; inferred from the channels if unset"),),
+        random=False, input="tensor", output="pil", boxes=True,
+    ),
+)  # fmt: skip
+
+CATALOG: dict[str, TransformSpec] = {spec.name: spec for spec in sorted(_SPECS, key=lambda s: GROUPS.index(s.group))}
+_MODULES = (_geometry_transforms, _color_transforms, _misc_transforms, _auto_augment)
+_CLASSES: dict[str, type] = {name: next(getattr(m, name) for m in _MODULES if name in m.__all__) for name in CATALOG}
+_REQUIRED: dict[str, frozenset[str]] = {
+    name: frozenset(n for n, p in inspect.signature(cls).parameters.items() if p.default is inspect.Parameter.empty)
+    for name, cls in _CLASSES.items()
+}
+
+# Choice values that stand for Python objects: the code prefix that names them, and the object it names.
+_SYMBOLIC: dict[tuple[str, str], str] = {
+    ("ConvertImageDtype", "dtype"): "torch",
+    ("AutoAugment", "policy"): "T.AutoAugmentPolicy",
+}
+_NAMESPACES: dict[str, Any] = {
+    "torch": torch,
+    "T.AutoAugmentPolicy": AutoAugmentPolicy,
+    "T.InterpolationMode": InterpolationMode,
+}
+
+
+def search(text: str = "", group: str | None = None) -> list[TransformSpec]:
+    """The catalog entries whose name or summary contains ``text`` (case-insensitive), optionally in one group.
+
+    Raises:
+        ValueError: if ``group`` is not one of :data:`GROUPS`.
+    """
+    if group is not None and group not in GROUPS:
+        raise ValueError(f"group should be one of {list(GROUPS)} or None, got {group!r}")
+    needle = text.strip().lower()
+    return [
+        spec
+        for spec in CATALOG.values()
+        if (group is None or spec.group == group) and (needle in spec.name.lower() or needle in spec.summary.lower())
+    ]
+
+
+def default_step(name: str) -> Step:
+    """A step of transform ``name`` with every argument at its default (required ones at a starting value).
+
+    Raises:
+        ValueError: if ``name`` is not in :data:`CATALOG`.
+    """
+    return Step(name, {param.name: _json_value(param, param.default) for param in _spec(name).params})
+
+
+def _spec(name: Any) -> TransformSpec:
+    if not isinstance(name, str) or name not in CATALOG:
+        raise ValueError(f"unknown transform {_show(name)}: see catalog.CATALOG for the available ones")
+    return CATALOG[name]
+
+
+# ------------------------------------------------------------------------------------------------------ validation
+def _show(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so that hostile input cannot flood a message."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int with more digits than Python will print
+        return "a number too large to print"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _is_number(value: Any, integer: bool = False) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True  # never converted to float: a huge int must not raise OverflowError
+    return not integer and isinstance(value, float) and math.isfinite(value)
+
+
+def _in_range(param: Param, value: Any, integer: bool = False) -> bool:
+    return (
+        _is_number(value, integer)
+        and (param.minimum is None or value >= param.minimum)
+        and (param.maximum is None or value <= param.maximum)
+    )
+
+
+def _numbers_in_range(param: Param, value: Any, lengths: Sequence[int], integer: bool = False) -> bool:
+    return (
+        isinstance(value, (list, tuple)) and len(value) in lengths and all(_in_range(param, v, integer) for v in value)
+    )
+
+
+def _is_choice(param: Param, value: Any) -> bool:
+    return any(type(value) is type(c) and value == c for c in param.choices)  # 1.0 or True is not the choice 1
+
+
+_CHANNEL_COUNTS = range(1, _MAX_CHANNELS + 1)
+
+# Per kind: whether a (non-None) value is valid, and how a valid value is described in messages.
+_CHECKS: dict[str, Callable[[Param, Any], bool]] = {
+    "int": lambda param, v: _in_range(param, v, integer=True),
+    "float": _in_range,
+    "bool": lambda param, v: isinstance(v, bool),
+    "choice": _is_choice,
+    "int_pair": lambda param, v: _numbers_in_range(param, v, (2,), integer=True),
+    "float_pair": lambda param, v: _numbers_in_range(param, v, (2,)),
+    "size": lambda param, v: _in_range(param, v, integer=True) or _numbers_in_range(param, v, (2,), integer=True),
+    "fill": lambda param, v: (
+        _in_range(param, v) or _numbers_in_range(param, v, _CHANNEL_COUNTS) or _is_choice(param, v)
+    ),
+    "interpolation": _is_choice,
+}
+_DESCRIPTIONS: dict[str, str] = {
+    "int": "an int {span}",
+    "float": "a number {span}",
+    "bool": "true or false",
+    "choice": "one of {choices}",
+    "int_pair": "a pair of ints {span}",
+    "float_pair": "a pair of numbers {span}",
+    "size": "an int or a pair of ints (h, w), {span}",
+    "fill": "a number or a list of 1 to {channels} numbers (one per channel), {span}{choices_too}",
+    "interpolation": "one of {choices}",
+}
+KINDS = tuple(_CHECKS)
+
+
+def _is_valid(param: Param, value: Any) -> bool:
+    return param.optional if value is None else _CHECKS[param.kind](param, value)
+
+
+def _expected(param: Param) -> str:
+    """What a valid value of ``param`` looks like, for messages."""
+    text = _DESCRIPTIONS[param.kind].format(
+        span=f"in [{param.minimum:g}, {param.maximum:g}]" if param.minimum is not None else "",
+        choices=", ".join(map(repr, param.choices)),
+        choices_too="".join(f", or {c!r}" for c in param.choices),
+        channels=_MAX_CHANNELS,
+    )
+    return f"{text}, or None" if param.optional else text
+
+
+def _param_message(param: Param, value: Any) -> str:
+    return f"{param.name} should be {_expected(param)}, got {_show(value)}"
+
+
+def _json_value(param: Param, value: Any) -> Any:
+    """The canonical JSON form of a valid value: floats for float kinds, lists for sequences."""
+    if value is None or param.kind in ("bool", "choice", "interpolation"):
+        return value
+    if param.kind == "float":
+        return float(value)
+    if param.kind == "float_pair":
+        return [float(v) for v in value]
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def _step_problems(step: Step) -> dict[str, str]:
+    """Problems with the step's own fields (name, enabled, p), keyed ``step.<field>``."""
+    if not isinstance(step.name, str) or step.name not in CATALOG:
+        return {"step.name": f"unknown transform {_show(step.name)}"}
+    problems = {}
+    if not isinstance(step.enabled, bool):
+        problems["step.enabled"] = f"enabled should be true or false, got {_show(step.enabled)}"
+    if not (_is_number(step.p) and 0 <= step.p <= 1):
+        problems["step.p"] = f"the step's probability p should be a number in [0, 1], got {_show(step.p)}"
+    if not isinstance(step.params, Mapping):
+        problems["step.params"] = f"params should be a mapping of argument names to values, got {_show(step.params)}"
+    return problems
+
+
+def _blame(spec: TransformSpec, message: str) -> str:
+    """The parameter that an ``__init__`` error message names first (``step`` if it names none)."""
+    found = [(m.start(), p.name) for p in spec.params for m in re.finditer(rf"(?<![\w.]){p.name}(?!\w)", message)]
+    return min(found)[1] if found else "step"
+
+
+def validate_step(step: Step) -> dict[str, str]:
+    """Check a step against its declaration, then by constructing the transform; build nothing on failure.
+
+    Args:
+        step: the step; parameters it leaves out take their default.
+
+    Returns:
+        ``{parameter name: message}``, empty when the step is fine. Problems with the step's own fields use the keys
+        ``step.name``, ``step.enabled``, ``step.p`` and ``step.params``; a complaint of the transform's ``__init__``
+        that names no parameter uses ``step``. Messages name the parameter and echo the value.
+    """
+    problems = _step_problems(step)
+    if "step.name" in problems or "step.params" in problems:
+        return problems
+    spec = CATALOG[step.name]
+    known = {param.name for param in spec.params}
+    for name in step.params:
+        if name not in known:
+            problems[str(name)] = f"{step.name} has no parameter {_show(name)}; it takes {sorted(known) or 'none'}"
+    for param in spec.params:
+        value = step.params.get(param.name, param.default)
+        if not _is_valid(param, value):
+            problems[param.name] = _param_message(param, value)
+    if not problems:
+        try:
+            _construct(step)
+        except (ValueError, TypeError) as exc:
+            problems[_blame(spec, str(exc))] = str(exc)
+    return problems
+
+
+def _raise_first(problems: Mapping[str, str], label: str) -> None:
+    if problems:
+        raise ValueError(f"{label}: {next(iter(problems.values()))}")
+
+
+def _label(step: Step) -> str:
+    return step.name if isinstance(step.name, str) and step.name in CATALOG else "step"
+
+
+def _complete(step: Step) -> dict[str, Any]:
+    """Every parameter of a valid step, in signature order, as canonical JSON (left-out ones at their default)."""
+    return {p.name: _json_value(p, step.params.get(p.name, p.default)) for p in CATALOG[step.name].params}
+
+
+# ------------------------------------------------------------------------------------------------------- building
+def _symbol_prefix(spec: TransformSpec, param: Param) -> str | None:
+    """How exported code names the object a choice stands for (``T.InterpolationMode``), if it stands for one."""
+    return "T.InterpolationMode" if param.kind == "interpolation" else _SYMBOLIC.get((spec.name, param.name))
+
+
+def _python_value(spec: TransformSpec, param: Param, value: Any) -> Any:
+    """The constructor argument for a valid JSON value: enums and dtypes for their names, tuples for lists."""
+    prefix = _symbol_prefix(spec, param)
+    if prefix is not None and value is not None:
+        return getattr(_NAMESPACES[prefix], value)  # value is one of the declared choices
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _arguments(step: Step) -> dict[str, tuple[Param, Any]]:
+    """The arguments to pass, ``{name: (param, JSON value)}``: the required ones and those off their default."""
+    spec = CATALOG[step.name]
+    return {
+        param.name: (param, value)
+        for param, value in zip(spec.params, _complete(step).values(), strict=True)
+        if param.name in _REQUIRED[spec.name] or value != _json_value(param, param.default)
+    }
+
+
+def _construct(step: Step) -> Any:
+    spec = CATALOG[step.name]
+    kwargs = {name: _python_value(spec, param, value) for name, (param, value) in _arguments(step).items()}
+    return _CLASSES[spec.name](**kwargs)
+
+
+def build_step(step: Step) -> Any:
+    """The transform of a step, wrapped in ``RandomApply([...], p)`` when ``step.p < 1``.
+
+    Raises:
+        ValueError: if the step is invalid (the message names the parameter and echoes the value).
+    """
+    _raise_first(validate_step(step), _label(step))
+    transform = _construct(step)
+    return RandomApply([transform], p=float(step.p)) if step.p < 1 else transform
+
+
+def build_pipeline(steps: Sequence[Step]) -> Compose:
+    """``Compose`` of the enabled steps, in order.
+
+    Raises:
+        ValueError: if an enabled step is invalid.
+    """
+    return Compose([build_step(step) for step in steps if step.enabled])
+
+
+# --------------------------------------------------------------------------------------------------- order checks
+_STATES = {"pil": "a PIL image", "uint8": "a uint8 tensor", "float": "a float tensor"}
+_DTYPE_HINTS = {
+    "uint8": "move it before ToTensor, or use PILToTensor instead",
+    "float": "use ToTensor, or add ConvertImageDtype(float32) before it",
+}
+
+
+def _input_problem(spec: TransformSpec, state: str, origin: str) -> str | None:
+    if spec.input == "pil" and state != "pil":
+        return f"needs a PIL image, but gets {_STATES[state]} from {origin}: convert to a tensor only once"
+    if spec.input == "tensor" and state == "pil":
+        return f"needs a tensor, but gets a PIL image from {origin}: add ToTensor or PILToTensor before it"
+    if state != "pil" and state not in spec.tensor_dtypes:
+        wanted = " or ".join([*(["a PIL image"] if spec.input == "image" else []), _STATES[spec.tensor_dtypes[0]]])
+        return f"needs {wanted}, but gets {_STATES[state]} from {origin}: {_DTYPE_HINTS[spec.tensor_dtypes[0]]}"
+    return None
+
+
+def _output_state(spec: TransformSpec, step: Step, state: str) -> str:
+    if spec.output == "pil":
+        return "pil"
+    if spec.name == "ConvertImageDtype":
+        return "float" if str(step.params.get("dtype", "float32")).startswith("float") else "uint8"
+    if spec.output == "tensor":
+        return "float" if spec.name == "ToTensor" else "uint8"
+    return state
+
+
+def check_pipeline(steps: Sequence[Step], *, source: str = "pil") -> list[str]:
+    """Order problems a user should hear about, one message each, naming the step (numbered from 1) and transform.
+
+    Follows the image type through the enabled steps: a tensor-only step on a PIL image, a PIL-only step on a tensor
+    (e.g. a second ToTensor), a dtype a step cannot take (Normalize on uint8, posterize on float), a conversion
+    applied with p < 1, Normalize twice, and color changes after Normalize (they clamp to [0, 1]).
+
+    Args:
+        steps: the pipeline.
+        source: what goes in: ``pil`` (default), ``uint8`` or ``float`` (a tensor).
+
+    Raises:
+        ValueError: if ``source`` is not one of those.
+    """
+    if source not in _STATES:
+        raise ValueError(f"source should be one of {list(_STATES)}, got {source!r}")
+    problems: list[str] = []
+    state, origin, normalized_by = source, "the input", None
+    for number, step in enumerate(steps, start=1):
+        if not step.enabled:
+            continue
+        where = f"Step {number} ({step.name})"
+        if step.name not in CATALOG:
+            problems.append(f"{where}: unknown transform")
+            continue
+        spec = CATALOG[step.name]
+        found = [
+            _input_problem(spec, state, origin),
+            f"runs with probability p={step.p:g}, so later steps get mixed inputs: set p to 1"
+            if spec.group == "conversion" and step.p < 1
+            else None,
+            f"normalizes again, after {normalized_by}" if spec.name == "Normalize" and normalized_by else None,
+            f"expects values in [0, 1], but {normalized_by} already normalized them: move it before Normalize"
+            if spec.group == "color" and normalized_by
+            else None,
+        ]
+        problems.extend(f"{where}: {problem}" for problem in found if problem)
+        new_state = _output_state(spec, step, state)
+        if new_state != state:
+            state, origin = new_state, f"step {number} ({step.name})"
+        if spec.name == "Normalize":
+            normalized_by = f"step {number} (Normalize)"
+    return problems
+
+
+def normalize_stats(steps: Sequence[Step]) -> tuple[list[float], list[float]] | None:
+    """``(mean, std)`` of the last enabled Normalize step (to de-normalize a preview), ``None`` if there is none."""
+    for step in reversed(steps):
+        if step.enabled and step.name == "Normalize":
+            params = default_step("Normalize").params | dict(step.params)
+            return [float(v) for v in params["mean"]], [float(v) for v in params["std"]]
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------- JSON
+_LEFT_OUT = {"enabled": True, "p": 1.0, "params": {}}  # what a step's fields read as when missing
+
+
+def _step_document(step: Step, compact: bool) -> dict[str, Any]:
+    """A valid step as JSON; ``compact`` leaves out the fields and parameters that equal their default."""
+    _raise_first(validate_step(step), _label(step))
+    params = {name: value for name, (_, value) in _arguments(step).items()} if compact else _complete(step)
+    document = {"name": step.name, "enabled": step.enabled, "p": float(step.p), "params": params}
+    if compact:
+        document = {key: value for key, value in document.items() if key not in _LEFT_OUT or value != _LEFT_OUT[key]}
+    return document
+
+
+def _check_seed(seed: Any) -> int | None:
+    if seed is not None and not (_is_number(seed, integer=True) and 0 <= seed <= MAX_SEED):
+        raise ValueError(f"seed should be an int in [0, {MAX_SEED}] or None, got {_show(seed)}")
+    return seed
+
+
+def _document(steps: Sequence[Step], seed: int | None, compact: bool) -> dict[str, Any]:
+    if len(steps) > MAX_STEPS:
+        raise ValueError(f"a pipeline has at most {MAX_STEPS} steps, got {len(steps)}")
+    return {
+        "format": _FORMAT,
+        "version": _VERSION,
+        "seed": _check_seed(seed),
+        "steps": [_step_document(step, compact) for step in steps],
+    }
+
+
+def to_json(steps: Sequence[Step], *, seed: int | None = None) -> str:
+    """The pipeline as a JSON document: ``{"format": "visionkit-pipeline", "version": 1, "seed", "steps"}``.
+
+    Raises:
+        ValueError: if a step is invalid, there are more than :data:`MAX_STEPS` steps or the seed is not an int in
+            [0, 2**31 - 1] or None.
+    """
+    return json.dumps(_document(steps, seed, compact=False), indent=2, allow_nan=False)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number this format accepts")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate key {_show(duplicates[0])}")
+    return dict(pairs)
+
+
+def _load_json(text: str) -> Any:
+    if len(text) > MAX_JSON_CHARS:
+        raise ValueError(f"the pipeline is too large: {len(text)} characters, the limit is {MAX_JSON_CHARS}")
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError("not valid pipeline JSON: it is nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, and ints with too many digits
+        raise ValueError(f"not valid pipeline JSON: {exc}") from None
+
+
+def _check_fields(value: Any, allowed: Sequence[str], what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} should be a JSON object, got {type(value).__name__}")
+    unknown = [key for key in value if key not in allowed]
+    if unknown:
+        raise ValueError(f"{what} has an unknown field {_show(unknown[0])}")
+    return value
+
+
+def _parse_step(number: int, raw: Any) -> Step:
+    where = f"step {number}"
+    fields = _check_fields(raw, ("name", "enabled", "p", "params"), where)
+    if not isinstance(fields.get("name"), str) or fields["name"] not in CATALOG:
+        raise ValueError(f"{where}: unknown transform {_show(fields.get('name'))}")
+    step = Step(**(_LEFT_OUT | fields))
+    _raise_first(validate_step(step), f"{where} ({step.name})")
+    return Step(step.name, _complete(step), step.enabled, float(step.p))
+
+
+def _parse_document(document: Any) -> tuple[list[Step], int | None]:
+    fields = _check_fields(document, ("format", "version", "seed", "steps"), "the pipeline")
+    if fields.get("format") != _FORMAT:
+        raise ValueError(f"not a visionkit pipeline: format should be {_FORMAT!r}, got {_show(fields.get('format'))}")
+    version = fields.get("version")
+    if not (_is_number(version, integer=True) and version == _VERSION):
+        raise ValueError(f"unsupported pipeline version {_show(version)}: this visionkit reads version {_VERSION}")
+    steps = fields.get("steps")
+    if not isinstance(steps, list):
+        raise ValueError(f"steps should be a list, got {type(steps).__name__}")
+    if len(steps) > MAX_STEPS:
+        raise ValueError(f"a pipeline has at most {MAX_STEPS} steps, got {len(steps)}")
+    seed = _check_seed(fields.get("seed"))
+    return [_parse_step(number, raw) for number, raw in enumerate(steps, start=1)], seed
+
+
+def from_json(text: str) -> tuple[list[Step], int | None]:
+    """Read a pipeline saved by :func:`to_json`, strictly: every step and value is checked.
+
+    Parameters a step leaves out take their default; the steps come back with all of them.
+
+    Returns:
+        the steps and the seed (``None`` if it had none).
+
+    Raises:
+        TypeError: if ``text`` is not a str.
+        ValueError: with a short message for malformed JSON, a wrong format or version, an unknown transform, an
+            unknown or invalid parameter, more than :data:`MAX_STEPS` steps or more than :data:`MAX_JSON_CHARS`
+            characters.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text should be a str, got {type(text).__name__}")
+    return _parse_document(_load_json(text))
+
+
+# ------------------------------------------------------------------------------------------------------ share links
+def to_query(steps: Sequence[Step], seed: int) -> dict[str, str]:
+    """URL query parameters for a share link: ``p`` (the pipeline as base64url of zlib-compressed compact JSON,
+    defaults left out) and ``seed``.
+
+    Raises:
+        ValueError: if a step or the seed is invalid.
+    """
+    if seed is None:
+        raise ValueError("seed should be an int in [0, 2147483647], got None")
+    text = json.dumps(_document(steps, None, compact=True), separators=(",", ":"), allow_nan=False)
+    packed = base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).rstrip(b"=").decode("ascii")
+    return {"p": packed, "seed": str(_check_seed(seed))}
+
+
+def _query_value(params: Mapping[str, Any], key: str, missing: str | None = None) -> str:
+    value = params.get(key)
+    if isinstance(value, list):  # a repeated parameter: the last one wins, as in a browser
+        value = value[-1] if value else None
+    value = missing if value is None else value
+    if value is None:
+        raise ValueError(f"the link has no {key!r} parameter")
+    if not isinstance(value, str):
+        raise ValueError(f"the link's {key!r} parameter should be text, got {type(value).__name__}")
+    if len(value) > _MAX_QUERY_CHARS:
+        raise ValueError(f"the link's {key!r} parameter is too long ({len(value)} characters)")
+    return value
+
+
+def _unpack(packed: str) -> str:
+    """base64url, then zlib with the output capped at :data:`MAX_JSON_CHARS` bytes, then UTF-8."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]+={0,2}", packed):
+        raise ValueError("the pipeline data is not base64url text")
+    try:
+        compressed = base64.b64decode(packed.rstrip("=") + "=" * (-len(packed.rstrip("=")) % 4), b"-_", validate=True)
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(compressed, MAX_JSON_CHARS + 1)
+    except (binascii.Error, zlib.error):
+        raise ValueError("the pipeline data is damaged (not compressed base64url)") from None
+    if len(data) > MAX_JSON_CHARS:
+        raise ValueError(f"the pipeline data unpacks to more than {MAX_JSON_CHARS} bytes")
+    if not inflater.eof or inflater.unused_data:
+        raise ValueError("the pipeline data is damaged (cut short or with extra bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the pipeline data is not UTF-8 text") from None
+
+
+def from_query(params: Mapping[str, str | list[str]]) -> tuple[list[Step], int]:
+    """Read a share link's query parameters (``p`` and ``seed``; others are ignored). Nothing is ever executed.
+
+    A link without ``seed`` means seed 0: a URL-bound seed widget leaves its default value out of the URL.
+
+    Raises:
+        TypeError: if ``params`` is not a mapping.
+        ValueError: with a short message a user can read, for anything malformed or hostile: bad base64, damaged or
+            oversized compressed data (decompression is capped), wrong types, out-of-range or non-finite numbers,
+            unknown transforms or parameters, too many steps, a bad seed.
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params should be a mapping of query parameters, got {type(params).__name__}")
+    seed_text = _query_value(params, "seed", missing="0")
+    if not re.fullmatch(r"[0-9]{1,10}", seed_text) or int(seed_text) > MAX_SEED:
+        raise ValueError(f"seed should be an int in [0, {MAX_SEED}], got {_show(seed_text)}")
+    steps, _ = _parse_document(_load_json(_unpack(_query_value(params, "p"))))
+    return steps, int(seed_text)
+
+
+# ------------------------------------------------------------------------------------------------------------ code
+def _code_value(spec: TransformSpec, param: Param, value: Any) -> str:
+    prefix = _symbol_prefix(spec, param)
+    return f"{prefix}.{value}" if prefix is not None and value is not None else repr(_python_value(spec, param, value))
+
+
+def _step_code(step: Step) -> str:
+    spec = CATALOG[step.name]
+    arguments = ", ".join(
+        f"{name}={_code_value(spec, param, value)}" for name, (param, value) in _arguments(step).items()
+    )
+    code = f"T.{step.name}({arguments})"
+    return f"T.RandomApply([{code}], p={float(step.p)!r})" if step.p < 1 else code
+
+
+def to_code(steps: Sequence[Step], *, library: str = "visionkit", seed: int | None = None) -> str:
+    """A runnable Python script that builds the same pipeline as :func:`build_pipeline`.
+
+    Every argument off its default is written as a keyword, interpolation modes as ``T.InterpolationMode.NAME``,
+    a step's ``p < 1`` as ``T.RandomApply([...], p=...)``; disabled steps appear as comments.
+
+    Args:
+        steps: the pipeline.
+        library: ``visionkit`` or ``torchvision``; only the import line differs.
+        seed: if given, the script calls ``torch.manual_seed(seed)`` first.
+
+    Raises:
+        ValueError: if ``library`` is unknown, a step is invalid or the seed is out of range.
+    """
+    if library not in ("visionkit", "torchvision"):
+        raise ValueError(f"library should be 'visionkit' or 'torchvision', got {library!r}")
+    _document(steps, seed, compact=True)  # validates the steps and the seed
+    lines = [
+        "# An augmentation pipeline: out = pipeline(img), img being what its first step takes.",
+        "import torch",
+        f"from {library} import transforms as T",
+        "",
+    ]
+    if seed is not None:
+        lines += [f"torch.manual_seed({seed})", ""]
+    body = [f"    {_step_code(step)}," if step.enabled else f"    # disabled: {_step_code(step)}," for step in steps]
+    lines += ["pipeline = T.Compose([", *body, "])"] if body else ["pipeline = T.Compose([])"]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------------- presets
+def _preset_step(name: str, **params: Any) -> Step:
+    step = default_step(name)
+    step.params.update(params)
+    return step
+
+
+def _imagenet_normalize() -> Step:
+    return _preset_step("Normalize", mean=list(_IMAGENET_MEAN), std=list(_IMAGENET_STD))
+
+
+#: Ready-made pipelines. Treat them as read-only: copy (``copy.deepcopy``) a preset before editing its steps.
+PRESETS: dict[str, list[Step]] = {
+    "CIFAR-10 classic": [
+        _preset_step("RandomCrop", size=[28, 28]),
+        _preset_step("Resize", size=[32, 32]),
+        _preset_step("RandomHorizontalFlip"),
+        _preset_step("ToTensor"),
+        _preset_step("Normalize", mean=[0.5, 0.5, 0.5], std=[0.5, 0.5, 0.5]),
+    ],
+    "ImageNet training": [
+        _preset_step("RandomResizedCrop", size=224),
+        _preset_step("RandomHorizontalFlip"),
+        _preset_step("ToTensor"),
+        _imagenet_normalize(),
+    ],
+    "ImageNet evaluation": [
+        _preset_step("Resize", size=256),
+        _preset_step("CenterCrop", size=224),
+        _preset_step("ToTensor"),
+        _imagenet_normalize(),
+    ],
+    "AutoAugment (ImageNet)": [
+        _preset_step("AutoAugment", policy="IMAGENET"),
+        _preset_step("ToTensor"),
+        _imagenet_normalize(),
+    ],
+    "RandAugment": [_preset_step("RandAugment"), _preset_step("ToTensor")],
+    "TrivialAugmentWide": [_preset_step("TrivialAugmentWide"), _preset_step("ToTensor")],
+}

@@ -1,0 +1,203 @@
+"""What the Augmentation page computes: seeded previews, the step-by-step strip, tensor stats and mapped boxes.
+
+A pipeline runs one step at a time on one seeded random stream, which is exactly what ``Compose`` does, so every
+intermediate image, each step's sampled parameters and its time come out of the same pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from visionkit.transforms import catalog
+from visionkit.transforms.functional import pil_to_tensor
+from visionkit.utils import draw_bounding_boxes, to_displayable
+
+#: Previews work on the input scaled to this longest side: what a class sees on a projector, at interactive speed.
+PREVIEW_SIDE = 256
+
+
+@dataclass
+class StepResult:
+    """One step of one sample: the transform's name, its sampled parameters, the output and the time it took."""
+
+    name: str
+    params: dict[str, Any] | None
+    output: Any
+    milliseconds: float
+
+
+@dataclass
+class Sample:
+    seed: int
+    steps: list[StepResult] = field(default_factory=list)
+    boxes: torch.Tensor | None = None
+
+    @property
+    def output(self) -> Any:
+        return self.steps[-1].output if self.steps else None
+
+
+def preview_input(image: Image.Image, side: int = PREVIEW_SIDE) -> Image.Image:
+    """The input as previews use it: RGB (or L), longest side at most ``side`` px."""
+    image = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    scale = side / max(image.size)
+    if scale >= 1:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BILINEAR)
+
+
+def sample_seed(seed: int, roll: int, index: int) -> int:
+    """The seed of preview ``index``: a reroll changes every preview, the global seed reproduces them."""
+    return int(np.random.SeedSequence([seed, roll, index]).generate_state(1)[0])
+
+
+def run(transforms: Sequence[Any], names: Sequence[str], image: Any, seed: int, boxes: torch.Tensor | None) -> Sample:
+    """Apply the built steps in order on one seeded stream (torch and Python ``random``, as torchvision draws)."""
+    torch.manual_seed(seed)
+    random.seed(seed)
+    sample = Sample(seed)
+    current = image
+    for transform, name in zip(transforms, names, strict=True):
+        start = time.perf_counter()
+        current = transform(current)
+        elapsed = (time.perf_counter() - start) * 1e3
+        params = getattr(transform, "last_params", None)
+        sample.steps.append(StepResult(name, params, current, elapsed))
+        if boxes is not None and hasattr(transform, "map_boxes"):
+            boxes = transform.map_boxes(boxes)
+    sample.boxes = boxes
+    return sample
+
+
+def built_steps(steps: Sequence[catalog.Step]) -> tuple[list[Any], list[str]]:
+    enabled = [s for s in steps if s.enabled]
+    return [catalog.build_step(s) for s in enabled], [s.name for s in enabled]
+
+
+def previews(
+    steps: Sequence[catalog.Step], image: Image.Image, *, seed: int, roll: int, count: int, boxes: torch.Tensor | None
+) -> list[Sample]:
+    transforms, names = built_steps(steps)
+    return [run(transforms, names, image, sample_seed(seed, roll, i), boxes) for i in range(count)]
+
+
+def augmented_pixels(steps: Sequence[catalog.Step], image: Image.Image, seed: int) -> np.ndarray:
+    """One seeded pass of the pipeline, de-normalised for display (the Datasets grid's "what training sees")."""
+    transforms, names = built_steps(steps)
+    output = run(transforms, names, image, seed, None).output
+    return display(image if output is None else output, catalog.normalize_stats(steps), denormalize=True)
+
+
+def display(output: Any, stats: tuple[Sequence[float], Sequence[float]] | None, denormalize: bool) -> np.ndarray:
+    """uint8 HWC pixels for ``st.image``: PIL as is, tensors clamped, optionally de-normalised first."""
+    if isinstance(output, Image.Image):
+        return np.asarray(output)
+    mean, std = stats if (denormalize and stats is not None) else (None, None)
+    return to_displayable(output.detach(), mean=mean, std=std)
+
+
+def with_boxes(pixels: np.ndarray, boxes: torch.Tensor | None, color: str = "#ffcc00") -> np.ndarray:
+    """Draw boxes on displayable pixels (what the preview shows)."""
+    if boxes is None or len(boxes) == 0:
+        return pixels
+    image = pil_to_tensor(Image.fromarray(pixels))
+    if image.shape[0] == 1:
+        image = image.expand(3, -1, -1)
+    width = max(1, round(max(image.shape[1:]) / 128))
+    drawn = draw_bounding_boxes(image, boxes.float(), colors=color, width=width)
+    return drawn.permute(1, 2, 0).numpy()
+
+
+#: Parameters that restate the input or are too large to read in a caption.
+_QUIET = {"image_size", "paddings", "order", "policy_index", "displacement", "value", "image_weight", "chain_weights"}
+
+
+def describe(name: str, params: dict[str, Any] | None) -> str:
+    """A short caption of what one random step drew, e.g. ``Crop top=10 left=32`` or ``Rotation angle=-26.2``."""
+    short = name.removeprefix("Random")
+    if not params:
+        return ""
+    if params.get("apply") is False:
+        return f"{short}: skipped"
+    parts = [_describe_value(key, value) for key, value in params.items() if key not in _QUIET and key != "apply"]
+    shown = " ".join(p for p in parts if p)
+    return f"{short} {shown}".strip()
+
+
+def _describe_value(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if key == "flip":
+        return "flipped" if value else "not flipped"
+    if key in ("ops", "chains"):
+        ops = value if key == "ops" else [op for chain in value for op in chain]
+        return ", ".join(f"{op} {magnitude:.3g}" for op, magnitude in ops) or "identity"
+    if isinstance(value, torch.Tensor):
+        return f"{key}={value.item():.3g}" if value.numel() == 1 else ""
+    if isinstance(value, float):
+        return f"{key}={value:.3g}"
+    if isinstance(value, (list, tuple)):
+        return f"{key}=({', '.join(f'{v:.3g}' if isinstance(v, float) else str(v) for v in value)})"
+    return f"{key}={value}"
+
+
+def tensor_summary(output: Any) -> str:
+    """What ``print(img.dtype, img.shape, img.max(), img.min())`` shows for the output."""
+    if isinstance(output, Image.Image):
+        return f"PIL.Image mode={output.mode} size={output.size}"
+    return f"{output.dtype} {tuple(output.shape)} max={output.max().item():.4g} min={output.min().item():.4g}"
+
+
+def value_histogram(output: Any, bins: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Histogram of every value of an output (PIL or tensor): (bin centers, counts)."""
+    values = np.asarray(output, dtype=np.float64) if isinstance(output, Image.Image) else output.double().numpy()
+    counts, edges = np.histogram(values.ravel(), bins=bins)
+    return (edges[:-1] + edges[1:]) / 2, counts
+
+
+def initial_value(param: catalog.Param) -> Any:
+    """What a parameter's widget starts from: its default, or for an optional one that defaults to None, the
+    smallest allowed value of its kind (ticking "set padding" starts at 0, not at None)."""
+    if param.default is not None:
+        return param.default
+    low = param.minimum if param.minimum is not None else 0
+    starts = {"int": int(low), "float": float(low), "bool": False, "int_pair": [int(low)] * 2}
+    starts["float_pair"] = [float(low)] * 2
+    return param.choices[0] if param.choices else starts.get(param.kind, int(low))
+
+
+def format_value(value: Any) -> str:
+    """How a size/fill/pair parameter reads in a text field: ``[28, 28]`` -> ``"28, 28"``."""
+    return ", ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+
+
+def parse_value(text: str) -> Any:
+    """``"224"`` -> 224, ``"28, 28"`` -> [28, 28], ``"0.1, 2"`` -> [0.1, 2.0]; other text is returned for validation."""
+    parts = [p.strip() for p in text.replace("(", "").replace(")", "").split(",") if p.strip()]
+    try:
+        numbers = [int(p) if p.lstrip("-").isdigit() else float(p) for p in parts]
+    except ValueError:
+        return text
+    return numbers[0] if len(numbers) == 1 else numbers
+
+
+def image_key(image: Image.Image) -> str:
+    """A content key for caching previews of an image."""
+    digest = hashlib.blake2b(image.tobytes(), digest_size=12).hexdigest()
+    return f"{image.mode}{image.size}{digest}"
+
+
+def sample_boxes(image: Image.Image) -> torch.Tensor:
+    """Two boxes to watch move with geometric steps: the center of the image and its upper-left quarter."""
+    w, h = image.size
+    return torch.tensor([[0.3 * w, 0.3 * h, 0.7 * w, 0.7 * h], [0.05 * w, 0.05 * h, 0.4 * w, 0.35 * h]])
