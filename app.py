@@ -13,6 +13,7 @@ page = st.navigation(
         st.Page("pages/datasets.py", title="Datasets", icon=":material/photo_library:", default=True),
         st.Page("pages/augment.py", title="Augmentation", icon=":material/auto_fix_high:"),
         st.Page("pages/models.py", title="Models", icon=":material/account_tree:"),
+        st.Page("pages/boxes.py", title="Boxes & IoU", icon=":material/crop_free:"),
     ]
 )
 routing.mark_routed()

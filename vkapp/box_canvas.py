@@ -328,6 +328,16 @@ def _receive_edit(key: str, size: tuple[float, float]) -> None:
         st.session_state[_STATE_PREFIX + key].receive(edited, size)
 
 
+def peek(key: str, boxes: Sequence[Mapping[str, Any]], size: tuple[float, float]) -> list[dict[str, Any]]:
+    """The boxes the canvas ``key`` will show this run (the user's latest edit, or the caller's new list), without
+    drawing it: overlays computed from them then appear in the same run as the edit."""
+    given = normalize_boxes(boxes, size)
+    state = st.session_state.get(_STATE_PREFIX + key)
+    if state is None or given not in (state.given, state.returned):
+        return given
+    return [dict(box) for box in normalize_boxes(state.current, size)]
+
+
 def box_canvas(
     image: Image.Image | None,
     boxes: Sequence[Mapping[str, Any]],

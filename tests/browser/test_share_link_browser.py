@@ -33,13 +33,20 @@ def fresh_server(tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=20)
 
 
-def preview_sources(page: Page) -> list[str]:
-    page.wait_for_function(
-        "() => { const imgs = [...document.querySelectorAll('[data-testid=\"stImage\"] img')].slice(0, 12);"
-        " return imgs.length === 12 && imgs.every(i => i.complete && i.naturalWidth > 0); }",
-        timeout=30_000,
+def preview_sources(page: Page, differ_from: list[str] | None = None) -> list[str]:
+    """The 12 preview images' sources once they have loaded and stopped changing (and differ from ``differ_from``)."""
+    script = (
+        "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')].slice(0, 12)"
+        ".filter(i => i.complete && i.naturalWidth > 0).map(i => i.src)"
     )
-    return page.locator('[data-testid="stImage"] img').evaluate_all("imgs => imgs.slice(0, 12).map(i => i.src)")
+    previous: list[str] = []
+    for _ in range(60):
+        current = page.evaluate(script)
+        if len(current) == 12 and current == previous and current != differ_from:
+            return current
+        previous = current
+        page.wait_for_timeout(500)
+    raise AssertionError(f"the previews did not settle: {previous}")
 
 
 def test_a_page_url_opened_first_gets_the_app_frame(page: Page, fresh_server: str) -> None:
@@ -59,9 +66,10 @@ def test_share_link_restores_pipeline_seed_and_previews(page: Page, browser: Bro
     seed.fill("5")
     seed.press("Enter")
     page.wait_for_url("**seed=5**", timeout=30_000)
+    before = preview_sources(page)
     page.get_by_role("button", name="Reroll").click()
     page.wait_for_url("**roll=1**", timeout=30_000)
-    shown = preview_sources(page)
+    shown = preview_sources(page, differ_from=before)
 
     other = browser.new_context(viewport={"width": 1400, "height": 1600})
     try:
