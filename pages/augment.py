@@ -209,12 +209,11 @@ def open_upload(data: bytes) -> Image.Image:
 # ---- previews and views
 
 
-def preview_grid(samples: list[augment_lab.Sample], stats: Any, denormalize: bool, large: bool) -> None:
+def preview_grid(samples: list[augment_lab.Sample], denormalize: bool, large: bool) -> None:
     per_row = 3 if large else 4
     for start in range(0, len(samples), per_row):
         for column, sample in zip(st.columns(per_row), samples[start : start + per_row], strict=False):
-            pixels = augment_lab.display(sample.output, stats, denormalize)
-            pixels = augment_lab.with_boxes(pixels, sample.boxes)
+            pixels = sample.pixels[denormalize]
             drawn = [augment_lab.describe(s.name, s.params) for s in sample.steps if catalog.CATALOG[s.name].random]
             column.image(pixels, width="stretch", caption=" · ".join(d for d in drawn if d) or None)
 
@@ -334,7 +333,7 @@ with view:
     except (ValueError, TypeError, RuntimeError) as exc:
         st.error(f"The pipeline cannot run on this {image.width}×{image.height} image: {exc}", icon=":material/error:")
         samples = []
-    preview_grid(samples, stats, denormalize, large)
+    preview_grid(samples, denormalize, large)
     if samples and samples[0].steps and not large:
         step_strip(image, samples[0], stats)
         tensor_view(samples[0], stats)

@@ -37,9 +37,13 @@ class StepResult:
 
 @dataclass
 class Sample:
+    """One preview: each step's parameters (and outputs, for the sample the step strip shows), the mapped boxes,
+    and the final image ready to display, as is and de-normalised."""
+
     seed: int
     steps: list[StepResult] = field(default_factory=list)
     boxes: torch.Tensor | None = None
+    pixels: dict[bool, np.ndarray] = field(default_factory=dict)
 
     @property
     def output(self) -> Any:
@@ -87,8 +91,20 @@ def built_steps(steps: Sequence[catalog.Step]) -> tuple[list[Any], list[str]]:
 def previews(
     steps: Sequence[catalog.Step], image: Image.Image, *, seed: int, roll: int, count: int, boxes: torch.Tensor | None
 ) -> list[Sample]:
+    """``count`` seeded samples with display-ready pixels. Only the first keeps every step's output (the step strip
+    and tensor view show it); the others keep their parameters, so a page of previews stays a few MB."""
     transforms, names = built_steps(steps)
-    return [run(transforms, names, image, sample_seed(seed, roll, i), boxes) for i in range(count)]
+    stats = catalog.normalize_stats(steps)
+    samples = []
+    for index in range(count):
+        sample = run(transforms, names, image, sample_seed(seed, roll, index), boxes)
+        final = image if sample.output is None else sample.output
+        sample.pixels = {flag: with_boxes(display(final, stats, flag), sample.boxes) for flag in (False, True)}
+        if index:
+            for step in sample.steps:
+                step.output = None
+        samples.append(sample)
+    return samples
 
 
 def augmented_pixels(steps: Sequence[catalog.Step], image: Image.Image, seed: int) -> np.ndarray:

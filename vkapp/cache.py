@@ -99,12 +99,13 @@ def model_diagram(arch: str, weights: str, checkpoint: str | None, edits: str, d
     return architecture_dot(model(arch, weights, checkpoint, edits)[0], max_depth=depth)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=48)
 def augment_previews(
     image_key: str, _image: Any, pipeline: str, seed: int, roll: int, count: int, boxes: bool
 ) -> list[augment_lab.Sample]:
-    """Seeded previews of a pipeline (JSON) on an image (keyed by its content); toggles that only change how they
-    are displayed never recompute them."""
+    """Seeded previews of a pipeline (JSON) on an image (keyed by its content), shared by every session that asks
+    for the same ones and never copied (pages only read them); toggles that change only how they are displayed
+    never recompute them."""
     steps, _ = catalog.from_json(pipeline)
     sample_boxes = augment_lab.sample_boxes(_image) if boxes else None
     return augment_lab.previews(steps, _image, seed=seed, roll=roll, count=count, boxes=sample_boxes)
