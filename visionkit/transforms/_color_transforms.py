@@ -86,17 +86,9 @@ class ColorJitter(Transform):
         return {"order": order.tolist(), "brightness": b, "contrast": c, "saturation": s, "hue": h}
 
     def apply_params(self, img: ImageLike, params: Params) -> ImageLike:
-        adjustments = [
-            (C.adjust_brightness, params["brightness"]),
-            (C.adjust_contrast, params["contrast"]),
-            (C.adjust_saturation, params["saturation"]),
-            (C.adjust_hue, params["hue"]),
-        ]
-        for index in params["order"]:
-            adjust, factor = adjustments[index]
-            if factor is not None:
-                img = adjust(img, factor)
-        return img
+        names = ("brightness", "contrast", "saturation", "hue")
+        steps = [(names[i], params[names[i]]) for i in params["order"] if params[names[i]] is not None]
+        return C.adjust_colors(img, steps)
 
     def extra_repr(self) -> str:
         return f"brightness={self.brightness}, contrast={self.contrast}, saturation={self.saturation}, hue={self.hue}"

@@ -110,6 +110,12 @@ def check_dtype(dtype: Any) -> None:
         raise TypeError(f"dtype should be a torch.dtype, got {dtype!r}")
 
 
+def check_safe_cast(source: torch.dtype, dtype: torch.dtype) -> None:
+    """Raise ``RuntimeError`` for the float to integer casts that ``convert_image_dtype`` cannot do without overflow."""
+    if (source, dtype) in _UNSAFE_CASTS:
+        raise RuntimeError(f"The cast from {source} to {dtype} cannot be performed safely.")
+
+
 def convert_image_dtype(image: Tensor, dtype: torch.dtype = torch.float) -> Tensor:
     """Convert an image to ``dtype``, rescaling values between the intensity ranges of the two dtypes.
 
@@ -130,13 +136,12 @@ def convert_image_dtype(image: Tensor, dtype: torch.dtype = torch.float) -> Tens
     if image.is_floating_point():
         if dtype.is_floating_point:
             return image.to(dtype)
-        if (image.dtype, dtype) in _UNSAFE_CASTS:
-            raise RuntimeError(f"The cast from {image.dtype} to {dtype} cannot be performed safely.")
+        check_safe_cast(image.dtype, dtype)
         # Just below max + 1 so that 1.0 maps to max while the bins stay equally wide.
         return image.mul(max_value(dtype) + 1.0 - 1e-3).to(dtype)
     in_max = max_value(image.dtype)
     if dtype.is_floating_point:
-        return image.to(dtype).div(in_max)
+        return image.to(dtype).div_(in_max)
     out_max = max_value(dtype)
     if in_max > out_max:
         return torch.div(image, (in_max + 1) // (out_max + 1), rounding_mode="floor").to(dtype)

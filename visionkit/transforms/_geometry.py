@@ -23,11 +23,15 @@ from ._image import (
     Fill,
     ImageLike,
     InterpolationMode,
+    as_batch,
+    cast_whole,
     check_image,
     fill_for_pil,
     fill_for_tensor,
+    from_batch,
     get_dimensions,
     is_pil,
+    max_value,
     on_float_batch,
     pil_resample,
     tensor_mode,
@@ -198,13 +202,29 @@ def _pad_indices(size: int, before: int, after: int, mode: str) -> Tensor:
     return torch.where(idx < size, idx, mirror)
 
 
+def _torch_pad_mode(ltrb: tuple[int, int, int, int], h: int, w: int, padding_mode: str) -> str | None:
+    """torch's own mode for ``padding_mode`` when it can do this padding (much faster than indexing), else None."""
+    left, top, right, bottom = ltrb
+    if min(ltrb) < 0:
+        return None
+    if padding_mode == "edge":
+        return "replicate"
+    if padding_mode == "reflect" and max(left, right) < w and max(top, bottom) < h:
+        return "reflect"
+    return None
+
+
 def _pad_tensor(img: Tensor, ltrb: tuple[int, int, int, int], fill: float, padding_mode: str) -> Tensor:
     left, top, right, bottom = ltrb
     if padding_mode == "constant":
         return nnf.pad(img, [left, right, top, bottom], value=float(fill))
-    rows = _pad_indices(img.shape[-2], top, bottom, padding_mode)
-    cols = _pad_indices(img.shape[-1], left, right, padding_mode)
-    return img[..., rows[:, None], cols[None, :]]
+    h, w = img.shape[-2:]
+    torch_mode = _torch_pad_mode(ltrb, h, w, padding_mode)
+    if torch_mode is not None:
+        return from_batch(nnf.pad(as_batch(img), [left, right, top, bottom], mode=torch_mode), img)
+    rows = _pad_indices(h, top, bottom, padding_mode)
+    cols = _pad_indices(w, left, right, padding_mode)
+    return img.index_select(-2, rows).index_select(-1, cols)
 
 
 def _pad_pil(img: PIL.Image.Image, ltrb: tuple[int, int, int, int], fill: Fill, padding_mode: str) -> PIL.Image.Image:
@@ -375,11 +395,55 @@ def affine_output_size(inverse_matrix: Sequence[float], width: int, height: int)
     return int(size[0]), int(size[1])
 
 
-def _grid_sample(img: Tensor, grid: Tensor, mode: str, fill: list[float] | None) -> Tensor:
-    """Sample ``img`` at ``grid`` (normalized coordinates); outside points get ``fill`` (0 when None)."""
+def _framed(batch: Tensor, fill: list[float] | None) -> Tensor:
+    """``batch [N, C, H, W]`` inside a 1-pixel border of ``fill`` (0 when None), cast to the batch's dtype as the
+    float warps would (rounded and clamped for integer images): ``Tensor[N, C, H + 2, W + 2]``."""
+    n, c, h, w = batch.shape
+    values = torch.tensor([0.0] if fill is None else fill, dtype=_warp_dtype(batch))
+    if not batch.is_floating_point():
+        values = cast_whole(values.round_().clamp_(0, max_value(batch.dtype)), batch.dtype)
+    framed = values.view(1, -1, 1, 1).expand(n, c, h + 2, w + 2).clone()
+    framed[..., 1:-1, 1:-1] = batch
+    return framed
+
+
+def _sample_nearest(img: Tensor, planes: Tensor, fill: list[float] | None) -> Tensor:
+    """``grid_sample(img, grid, "nearest", align_corners=False)`` with ``fill`` outside, by indexing: any dtype, and
+    no float copy of the image.
+
+    Each output pixel takes the input pixel that grid_sample picks: its index is ``round((g + 1) * size / 2 - 0.5)``
+    (ties to even) computed with the same float steps, a multiply-add like grid_sample's compiled kernel; indices
+    outside the image (clamped to the 1-pixel border, like NaN ones) take ``fill``.
+
+    Args:
+        img (Tensor[..., C, H, W] | Tensor[H, W]): the image.
+        planes (Tensor[2, H', W']): normalized ``x`` and ``y`` of the sampling points.
+    """
+    batch = as_batch(img)
+    n, c, h, w = batch.shape
+    minus_half = torch.tensor(-0.5, dtype=planes.dtype)
+    x, y = (
+        torch.addcmul(minus_half, plane + 1.0, torch.tensor(size / 2, dtype=planes.dtype))
+        .round_()
+        .nan_to_num_(nan=-1.0)
+        .clamp_(-1.0, size)
+        for plane, size in zip(planes, (w, h), strict=True)
+    )
+    # (y + 1) * (w + 2) + (x + 1) in the framed image; float32 holds these whole numbers exactly below 2**24.
+    index_dtype = torch.float32 if (h + 2) * (w + 2) < 2**24 else torch.float64
+    flat = (x.to(index_dtype) + (w + 3)).add_(y.to(index_dtype), alpha=w + 2).to(torch.int64).view(1, -1)
+    out = _framed(batch, fill).view(n * c, -1).gather(1, flat.expand(n * c, -1))
+    return from_batch(out.view(n, c, *planes.shape[-2:]), img)
+
+
+def _grid_sample(img: Tensor, planes: Tensor, mode: str, fill: list[float] | None) -> Tensor:
+    """Sample ``img`` at the normalized points ``planes`` (``Tensor[2, H', W']``: x, then y); outside points get
+    ``fill`` (0 when None)."""
+    if mode == "nearest":
+        return _sample_nearest(img, planes, fill)
 
     def _sample(batch: Tensor) -> Tensor:
-        g = grid.to(batch.dtype).expand(batch.shape[0], *grid.shape[1:])
+        g = planes.to(batch.dtype).permute(1, 2, 0).expand(batch.shape[0], *planes.shape[1:], 2)
         if fill is None:
             return nnf.grid_sample(batch, g, mode=mode, padding_mode="zeros", align_corners=False)
         # A channel of ones tells how much of each output value came from inside the image.
@@ -387,38 +451,39 @@ def _grid_sample(img: Tensor, grid: Tensor, mode: str, fill: list[float] | None)
         out = nnf.grid_sample(torch.cat([batch, ones], 1), g, mode=mode, padding_mode="zeros", align_corners=False)
         out, inside = out[:, :-1], out[:, -1:].expand_as(out[:, :-1])
         fill_img = torch.tensor(fill, dtype=out.dtype).view(1, -1, 1, 1).expand_as(out)
-        if mode == "nearest":
-            return torch.where(inside < 0.5, fill_img, out)
         return out * inside + (1.0 - inside) * fill_img
 
     return on_float_batch(img, _sample)
 
 
-def _linear_grid(xs: Tensor, ys: Tensor, coeffs: Tensor) -> Tensor:
-    """``x * c[0] + y * c[1] + c[2]`` at every ``(y, x)`` of the grid: ``Tensor[len(ys), len(xs), K]``.
+def _linear_planes(xs: Tensor, ys: Tensor, coeffs: Tensor) -> Tensor:
+    """``x * c[0] + y * c[1] + c[2]`` at every ``(y, x)`` of the grid, one plane per column of ``coeffs``.
 
     Args:
         xs (Tensor[W]): x coordinates of the columns.
         ys (Tensor[H]): y coordinates of the rows.
-        coeffs (Tensor[3, K]): one column of coefficients per output value.
+        coeffs (Tensor[3, K]): one column of coefficients per output plane.
+
+    Returns:
+        Tensor[K, H, W]
 
     In float32 the sum is accumulated like a GEMM kernel with fused multiply-adds,
     ``round(round(x * c0) + y * c1) + c2``: sampling points that fall exactly between two pixels (common with shears
     and integer translations) then round the way they do in the recorded torchvision results.
     """
-    x_term = xs[None, :, None] * coeffs[0]
+    x_term = (coeffs[0][:, None] * xs)[:, None, :]
     if coeffs.dtype != torch.float32:
-        return x_term + ys[:, None, None] * coeffs[1] + coeffs[2]
-    fused = x_term.double() + ys[:, None, None].double() * coeffs[1].double()
-    return fused.float() + coeffs[2]
+        return (x_term + (coeffs[1][:, None] * ys)[:, :, None]).add_(coeffs[2][:, None, None])
+    fused = x_term.double() + coeffs[1].double()[:, None, None] * ys.double()[:, None]
+    return fused.float().add_(coeffs[2][:, None, None])
 
 
-def _centered_grid(matrix: Tensor, w: int, h: int, ow: int, oh: int) -> Tensor:
-    """Normalized sampling grid ``[1, oh, ow, 2]`` of a centered inverse affine ``matrix [2, 3]``."""
+def _centered_planes(matrix: Tensor, w: int, h: int, ow: int, oh: int) -> Tensor:
+    """Normalized sampling points ``Tensor[2, oh, ow]`` of a centered inverse affine ``matrix [2, 3]``."""
     xs = torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, steps=ow).to(matrix.dtype)
     ys = torch.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, steps=oh).to(matrix.dtype)
     to_normalized = matrix.T / torch.tensor([0.5 * w, 0.5 * h], dtype=matrix.dtype)
-    return _linear_grid(xs, ys, to_normalized).unsqueeze(0)
+    return _linear_planes(xs, ys, to_normalized)
 
 
 def _warp_dtype(img: Tensor) -> torch.dtype:
@@ -433,7 +498,7 @@ def _affine_tensor(
     h, w = img.shape[-2:]
     ow, oh = affine_output_size(matrix, w, h) if expand else (w, h)
     theta = torch.tensor(matrix, dtype=_warp_dtype(img)).reshape(2, 3)
-    return _grid_sample(img, _centered_grid(theta, w, h, ow, oh), mode, fills)
+    return _grid_sample(img, _centered_planes(theta, w, h, ow, oh), mode, fills)
 
 
 def rotate(
@@ -530,15 +595,14 @@ def perspective_coefficients(
     return torch.linalg.lstsq(a, b, driver="gels").solution.to(torch.float32).tolist()
 
 
-def _perspective_grid(coeffs: list[float], ow: int, oh: int, dtype: torch.dtype) -> Tensor:
-    """Normalized sampling grid ``[1, oh, ow, 2]`` of the homography ``coeffs`` (output to input pixels)."""
+def _perspective_planes(coeffs: list[float], ow: int, oh: int, dtype: torch.dtype) -> Tensor:
+    """Normalized sampling points ``Tensor[2, oh, ow]`` of the homography ``coeffs`` (output to input pixels)."""
     half_size = torch.tensor([0.5 * ow, 0.5 * oh], dtype=dtype)
     numerators = torch.tensor([coeffs[0:3], coeffs[3:6]], dtype=dtype).T / half_size
     denominator = torch.tensor([[coeffs[6], coeffs[6]], [coeffs[7], coeffs[7]], [1.0, 1.0]], dtype=dtype)
     xs = torch.linspace(0.5, ow - 0.5, steps=ow).to(dtype)
     ys = torch.linspace(0.5, oh - 0.5, steps=oh).to(dtype)
-    grid = _linear_grid(xs, ys, numerators) / _linear_grid(xs, ys, denominator) - 1.0
-    return grid.unsqueeze(0)
+    return _linear_planes(xs, ys, numerators) / _linear_planes(xs, ys, denominator) - 1.0
 
 
 def perspective(
@@ -564,8 +628,8 @@ def perspective(
         return img.transform(img.size, PIL.Image.Transform.PERSPECTIVE, coeffs, pil_resample(interpolation), **opts)
     mode = tensor_mode(interpolation, _WARP_MODES)
     fills = fill_for_tensor(fill, get_dimensions(img)[0])
-    grid = _perspective_grid(coeffs, img.shape[-1], img.shape[-2], _warp_dtype(img))
-    return _grid_sample(img, grid, mode, fills)
+    planes = _perspective_planes(coeffs, img.shape[-1], img.shape[-2], _warp_dtype(img))
+    return _grid_sample(img, planes, mode, fills)
 
 
 def elastic_transform(
@@ -593,5 +657,5 @@ def elastic_transform(
     mode = tensor_mode(to_interpolation_mode(interpolation), _WARP_MODES)
     axes = [torch.linspace((-s + 1) / s, (s - 1) / s, s) for s in (h, w)]
     grid_y, grid_x = torch.meshgrid(axes, indexing="ij")
-    grid = torch.stack([grid_x, grid_y], -1).unsqueeze(0) + displacement.to(_warp_dtype(img))
-    return _grid_sample(img, grid, mode, fill_for_tensor(fill, get_dimensions(img)[0]))
+    planes = torch.stack([grid_x, grid_y]) + displacement[0].permute(2, 0, 1).to(_warp_dtype(img))
+    return _grid_sample(img, planes, mode, fill_for_tensor(fill, get_dimensions(img)[0]))

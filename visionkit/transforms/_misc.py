@@ -35,8 +35,8 @@ def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inpla
         mean_t = mean_t.view(-1, 1, 1)
     if std_t.ndim == 1:
         std_t = std_t.view(-1, 1, 1)
-    out = tensor if inplace else tensor.clone()
-    return out.sub_(mean_t).div_(std_t)
+    out = tensor.sub_(mean_t) if inplace else tensor.sub(mean_t)
+    return out.div_(std_t)
 
 
 def erase(img: Tensor, i: int, j: int, h: int, w: int, v: Tensor | float, inplace: bool = False) -> Tensor:

@@ -1,0 +1,316 @@
+"""The fast paths of visionkit.transforms agree with straightforward references computed here.
+
+Each fast path (hue shift without an HSV image, ColorJitter converting once, separable blur, nearest warps by
+indexing, the smoothing of adjust_sharpness, vectorized equalize, torch's own padding) is compared with the plain way
+of computing the same thing, on random images of odd sizes, batched and unbatched. Exactness is what parity with
+torchvision rests on: integer results must be equal unless a float rounding tie is involved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import PIL.Image
+import PIL.ImageOps
+import pytest
+import torch
+import torch.nn.functional as nnf
+
+import visionkit.transforms as T
+import visionkit.transforms.functional as F
+from visionkit.transforms._geometry import _centered_planes, _sample_nearest, affine_matrix
+
+SHAPES = [(3, 37, 53), (2, 3, 29, 31), (1, 2, 3, 19, 24)]
+LUMA = (0.2989, 0.587, 0.114)
+
+
+def _uint8(shape: tuple[int, ...], seed: int = 0) -> torch.Tensor:
+    """Random pixels, plus a band of few colors so that gray pixels and ties between channels occur."""
+    gen = torch.Generator().manual_seed(seed)
+    img = torch.randint(0, 256, shape, dtype=torch.uint8, generator=gen)
+    img[..., : shape[-2] // 3, :] = img[..., : shape[-2] // 3, :] // 85 * 85
+    return img
+
+
+def _float(shape: tuple[int, ...], seed: int = 0) -> torch.Tensor:
+    return _uint8(shape, seed).float() / 255 + torch.rand(shape, generator=torch.Generator().manual_seed(seed)) / 512
+
+
+# ------------------------------------------------------------------------------------------ references, by the book
+def _reference_hue(img: torch.Tensor, hue_factor: float) -> torch.Tensor:
+    """RGB -> HSV (float32, on [0, 1] intensities), shift the hue, HSV -> RGB with the 6-sector table, and back."""
+    unit = img.float() / 255 if img.dtype == torch.uint8 else img.float()
+    r, g, b = unit.unbind(-3)
+    value, low = unit.amax(-3), unit.amin(-3)
+    chroma = value - low
+    gray = chroma == 0
+    sat = chroma / torch.where(gray, torch.ones_like(value), value)
+    safe = torch.where(gray, torch.ones_like(chroma), chroma)
+    rc, gc, bc = (value - r) / safe, (value - g) / safe, (value - b) / safe
+    is_r = value == r
+    is_g = (value == g) & ~is_r
+    is_b = ~is_r & ~is_g
+    hue = is_r * (bc - gc) + is_g * (2.0 + rc - bc) + is_b * (4.0 + gc - rc)
+    hue = (torch.fmod(hue / 6.0 + 1.0, 1.0) + hue_factor) % 1.0
+    sector = torch.floor(hue * 6.0)
+    frac = hue * 6.0 - sector
+    sector = sector.long() % 6
+    p = (value * (1.0 - sat)).clamp(0.0, 1.0)
+    q = (value * (1.0 - sat * frac)).clamp(0.0, 1.0)
+    t = (value * (1.0 - sat * (1.0 - frac))).clamp(0.0, 1.0)
+    table = {"r": (value, q, p, p, t, value), "g": (t, value, value, q, p, p), "b": (p, p, t, value, value, q)}
+    out = torch.stack([torch.stack(table[c], -1).gather(-1, sector[..., None])[..., 0] for c in "rgb"], -3)
+    if img.dtype == torch.uint8:
+        return out.mul(255.999).to(torch.uint8)
+    return out.to(img.dtype)
+
+
+def _reference_blend(img: torch.Tensor, other: torch.Tensor | float, ratio: float) -> torch.Tensor:
+    return (ratio * img.float() + (1.0 - ratio) * other).clamp(0, 255).to(torch.uint8)
+
+
+def _reference_gray(img: torch.Tensor) -> torch.Tensor:
+    r, g, b = img.unbind(-3)
+    return (LUMA[0] * r + LUMA[1] * g + LUMA[2] * b).to(torch.uint8).unsqueeze(-3)
+
+
+def _reference_adjust(img: torch.Tensor, name: str, factor: float) -> torch.Tensor:
+    """One torchvision-style step on a uint8 image: blends cast back to uint8 (truncating) after every step."""
+    if name == "brightness":
+        return _reference_blend(img, 0.0, factor)
+    if name == "contrast":
+        return _reference_blend(img, _reference_gray(img).float().mean(dim=(-3, -2, -1), keepdim=True), factor)
+    if name == "saturation":
+        return _reference_blend(img, _reference_gray(img), factor)
+    return _reference_hue(img, factor)
+
+
+def _reference_blur(img: torch.Tensor, size: list[int], sigma: list[float]) -> torch.Tensor:
+    """Reflect padding and one 2-D convolution with the outer product of the two 1-D Gaussians, in float64."""
+
+    def kernel(k: int, s: float) -> torch.Tensor:
+        x = torch.linspace(-(k - 1) / 2, (k - 1) / 2, k, dtype=torch.float64)
+        pdf = torch.exp(-0.5 * (x / s) ** 2)
+        return pdf / pdf.sum()
+
+    batch = img.reshape(-1, *img.shape[-3:]).double()
+    c = batch.shape[1]
+    weights = torch.outer(kernel(size[1], sigma[1]), kernel(size[0], sigma[0])).expand(c, 1, size[1], size[0])
+    pad = [size[0] // 2, size[0] // 2, size[1] // 2, size[1] // 2]
+    return nnf.conv2d(nnf.pad(batch, pad, mode="reflect"), weights, groups=c).reshape(img.shape)
+
+
+# ----------------------------------------------------------------------------------------------------------- hue
+class TestHueShift:
+    @pytest.mark.parametrize("shape", SHAPES)
+    @pytest.mark.parametrize("hue_factor", [-0.5, -0.37, 0.0, 0.013, 0.25, 0.5])
+    def test_uint8_equals_the_hsv_round_trip(self, shape: tuple[int, ...], hue_factor: float) -> None:
+        img = _uint8(shape)
+        assert torch.equal(F.adjust_hue(img, hue_factor), _reference_hue(img, hue_factor))
+
+    def test_every_color_of_a_slice_of_the_cube(self) -> None:
+        values = torch.arange(0, 256, 5, dtype=torch.uint8)
+        r, g, b = torch.meshgrid(values, values, values[::6], indexing="ij")
+        img = torch.stack([r, g, b]).reshape(3, len(values), -1)
+        for hue_factor in (-0.41, 0.1, 1 / 3):
+            assert torch.equal(F.adjust_hue(img, hue_factor), _reference_hue(img, hue_factor))
+
+    @pytest.mark.parametrize("shape", SHAPES)
+    @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+    def test_float_equals_the_hsv_round_trip(self, shape: tuple[int, ...], dtype: torch.dtype) -> None:
+        img = _float(shape).to(dtype)
+        out = F.adjust_hue(img, 0.21)
+        assert out.dtype == dtype
+        assert torch.equal(out, _reference_hue(img, 0.21))
+
+    def test_out_of_range_floats_keep_the_unclamped_value_channel(self) -> None:
+        img = _float((2, 3, 17, 23)) * 1.6 - 0.3
+        assert torch.equal(F.adjust_hue(img, -0.2), _reference_hue(img, -0.2))
+
+    def test_int32_images_cannot_come_back_from_float(self) -> None:
+        with pytest.raises(RuntimeError, match=r"float32 to torch.int32 cannot be performed safely"):
+            F.adjust_hue(torch.zeros(3, 4, 5, dtype=torch.int32), 0.1)
+
+
+class TestColorJitterChain:
+    @pytest.mark.parametrize("shape", SHAPES)
+    @pytest.mark.parametrize("seed", [0, 1, 2])
+    def test_equals_the_steps_cast_to_uint8_one_by_one(self, shape: tuple[int, ...], seed: int) -> None:
+        img = _uint8(shape, seed)
+        jitter = T.ColorJitter(0.6, 0.6, 0.6, 0.3)
+        torch.manual_seed(seed)
+        out = jitter(img)
+        expected = img
+        names = ("brightness", "contrast", "saturation", "hue")
+        for index in jitter.last_params["order"]:
+            expected = _reference_adjust(expected, names[index], jitter.last_params[names[index]])
+        assert torch.equal(out, expected)
+
+    def test_float_images_are_not_modified_in_place(self) -> None:
+        img = _float((3, 11, 13))
+        before = img.clone()
+        T.ColorJitter(0.5, 0.5, 0.5, 0.2)(img)
+        assert torch.equal(img, before)
+
+    def test_no_enabled_adjustment_returns_the_image_itself(self) -> None:
+        img = _uint8((4, 5, 7))  # not even checked, as no adjustment runs
+        assert T.ColorJitter()(img) is img
+
+    def test_rejects_images_that_are_neither_gray_nor_rgb(self) -> None:
+        with pytest.raises(TypeError, match=r"img should have 1 or 3 channels, got 4"):
+            T.ColorJitter(brightness=0.5)(_uint8((4, 5, 7)))
+
+
+# ---------------------------------------------------------------------------------------------------------- blur
+class TestSeparableBlur:
+    @pytest.mark.parametrize("shape", SHAPES)
+    @pytest.mark.parametrize(("size", "sigma"), [([9, 9], [1.7, 1.7]), ([3, 7], [0.8, 2.0]), ([5, 1], [1.1, 0.5])])
+    def test_float_matches_the_2d_convolution(
+        self, shape: tuple[int, ...], size: list[int], sigma: list[float]
+    ) -> None:
+        img = _float(shape)
+        out = F.gaussian_blur(img, size, sigma).double()
+        torch.testing.assert_close(out, _reference_blur(img, size, sigma), atol=1e-6, rtol=1e-5)  # float32 kernels
+
+    @pytest.mark.parametrize("shape", SHAPES)
+    def test_uint8_rounds_like_the_2d_convolution_but_for_ties(self, shape: tuple[int, ...]) -> None:
+        img = _uint8(shape)
+        expected = _reference_blur(img, [9, 9], [1.3, 1.3])
+        diff = (F.gaussian_blur(img, [9, 9], [1.3, 1.3]).double() - expected.round()).abs()
+        assert diff.max() <= 1
+        assert (diff > 0).float().mean() < 1e-3
+        # Only values within float noise of a .5 tie may round the other way.
+        assert ((expected.frac() - 0.5).abs()[diff > 0] < 1e-3).all()
+
+
+class TestSharpnessSmoothing:
+    @pytest.mark.parametrize("shape", SHAPES)
+    def test_uint8_equals_the_3x3_convolution(self, shape: tuple[int, ...]) -> None:
+        img = _uint8(shape)
+        kernel = torch.ones(3, 3, dtype=torch.float64)
+        kernel[1, 1] = 5.0
+        batch = img.reshape(-1, 1, *img.shape[-2:]).double()
+        smoothed = img.double().clone()
+        smoothed[..., 1:-1, 1:-1] = nnf.conv2d(batch, (kernel / 13)[None, None]).round().view_as(img[..., 1:-1, 1:-1])
+        expected = (1.7 * img.float() + (1.0 - 1.7) * smoothed.float()).clamp(0, 255).to(torch.uint8)
+        assert torch.equal(F.adjust_sharpness(img, 1.7), expected)
+
+
+# -------------------------------------------------------------------------------------------------- nearest warps
+def _tie_heavy_planes(h: int, w: int, seed: int) -> torch.Tensor:
+    """Sampling points in normalized coordinates: half of them exactly between two pixels, some outside."""
+    gen = torch.Generator().manual_seed(seed)
+    pixel_x = torch.randint(-6, 2 * w + 6, (h + 2, w - 3), generator=gen) / 2 - 0.5
+    pixel_y = torch.randint(-6, 2 * h + 6, (h + 2, w - 3), generator=gen) / 2 - 0.5
+    jitter = torch.rand(2, h + 2, w - 3, generator=gen) * 1e-3 * (torch.rand(h + 2, w - 3, generator=gen) < 0.5)
+    return torch.stack([(pixel_x * 2 + 1) / w - 1, (pixel_y * 2 + 1) / h - 1]) + jitter
+
+
+def _reference_nearest(img: torch.Tensor, planes: torch.Tensor, fill: list[float]) -> torch.Tensor:
+    """grid_sample on the float image plus a channel of ones that tells which points fell inside."""
+    batch = img.reshape(-1, *img.shape[-3:]).float()
+    grid = planes.permute(1, 2, 0)[None].expand(batch.shape[0], -1, -1, -1)
+    ones = torch.ones_like(batch[:, :1])
+    out = nnf.grid_sample(torch.cat([batch, ones], 1), grid, mode="nearest", align_corners=False)
+    inside = out[:, -1:] > 0.5
+    out = torch.where(inside, out[:, :-1], torch.tensor(fill).view(1, -1, 1, 1))
+    if img.dtype == torch.uint8:
+        out = out.round().clamp(0, 255)
+    return out.to(img.dtype).reshape(*img.shape[:-2], *planes.shape[-2:])
+
+
+def _warp_planes(h: int, w: int, angle: float, shear: float) -> torch.Tensor:
+    """The sampling points of a rotation and shear about the center: with odd sizes many land a hair off a tie."""
+    matrix = affine_matrix([0.0, 0.0], angle, [0.0, 0.0], 1.0, [shear, 0.0])
+    return _centered_planes(torch.tensor(matrix).view(2, 3), w, h, w, h)
+
+
+class TestNearestSampling:
+    @pytest.mark.parametrize("shape", SHAPES)
+    @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
+    def test_picks_the_pixels_grid_sample_picks(self, shape: tuple[int, ...], dtype: torch.dtype) -> None:
+        img = _uint8(shape).to(dtype)
+        fill = [float(v) for v in range(7, 7 + 40 * shape[-3], 40)]
+        h, w = shape[-2:]
+        warps = [_warp_planes(h, w, angle, shear) for angle, shear in [(90.0, 0.0), (-45.0, 0.0), (0.0, 20.0)]]
+        for planes in [_tie_heavy_planes(h, w, seed) for seed in range(3)] + warps:
+            assert torch.equal(_sample_nearest(img, planes, fill), _reference_nearest(img, planes, fill))
+
+    def test_rounds_a_hair_off_a_tie_like_grid_sample(self) -> None:
+        # Rotating 97-pixel-wide images by 90 degrees gives points such as x = 0.5 + 6e-8, where a multiply-add and
+        # a multiply followed by an add round to different pixels; grid_sample's kernel does the multiply-add.
+        img = _uint8((3, 102, 97))
+        planes = _warp_planes(102, 97, 90.0, 0.0)
+        assert torch.equal(_sample_nearest(img, planes, None), _reference_nearest(img, planes, [0.0, 0.0, 0.0]))
+
+    def test_fill_is_rounded_and_clamped_for_uint8(self) -> None:
+        img = _uint8((3, 9, 11))
+        planes = torch.full((2, 4, 5), 3.0)  # all outside
+        out = _sample_nearest(img, planes, [-4.0, 99.6, 300.0])
+        assert torch.equal(out, torch.tensor([0, 100, 255], dtype=torch.uint8).view(3, 1, 1).expand(3, 4, 5))
+
+    def test_nan_points_take_the_fill(self) -> None:
+        planes = torch.full((2, 2, 3), float("nan"))
+        assert torch.equal(_sample_nearest(_uint8((3, 5, 6)), planes, None), torch.zeros(3, 2, 3, dtype=torch.uint8))
+
+    @pytest.mark.parametrize("shape", SHAPES)
+    @pytest.mark.parametrize("angle", [90.0, -45.0, 17.3])
+    def test_rotate_uint8_equals_rotating_its_float_copy(self, shape: tuple[int, ...], angle: float) -> None:
+        img = _uint8(shape)
+        expected = F.rotate(img.float(), angle, fill=[5.0] * shape[-3], expand=True).to(torch.uint8)
+        assert torch.equal(F.rotate(img, angle, fill=[5.0] * shape[-3], expand=True), expected)
+
+
+# -------------------------------------------------------------------------------------------- histogram and padding
+class TestEqualize:
+    @pytest.mark.parametrize("shape", SHAPES)
+    def test_matches_pil_channel_by_channel(self, shape: tuple[int, ...]) -> None:
+        img = _uint8(shape)
+        img[..., 0, :, :] = img[..., 0, :, :] // 128 * 255  # a two-level channel
+        img.view(-1, *shape[-3:])[0, 1] = 9  # a flat channel: nothing to spread
+        channels = img.reshape(-1, *shape[-2:])
+        expected = [np.asarray(PIL.ImageOps.equalize(PIL.Image.fromarray(c.numpy()))) for c in channels]
+        assert torch.equal(F.equalize(img), torch.from_numpy(np.stack(expected)).reshape(shape))
+
+    def test_accepts_non_contiguous_images(self) -> None:
+        img = _uint8((11, 13, 3)).permute(2, 0, 1)
+        assert torch.equal(F.equalize(img), F.equalize(img.contiguous()))
+
+
+class TestPadModes:
+    @pytest.mark.parametrize("shape", SHAPES)
+    @pytest.mark.parametrize(
+        ("mode", "numpy_mode"), [("edge", "edge"), ("reflect", "reflect"), ("symmetric", "symmetric")]
+    )
+    @pytest.mark.parametrize("padding", [[1, 2, 3, 4], [5, 0, 0, 6], [20, 1, 2, 25]])
+    def test_matches_numpy(self, shape: tuple[int, ...], mode: str, numpy_mode: str, padding: list[int]) -> None:
+        img = _uint8(shape)
+        left, top, right, bottom = padding
+        widths = [(0, 0)] * (len(shape) - 2) + [(top, bottom), (left, right)]
+        expected = torch.from_numpy(np.pad(img.numpy(), widths, mode=numpy_mode))
+        assert torch.equal(F.pad(img, padding, padding_mode=mode), expected)
+
+
+# ---------------------------------------------------------------------------------------------------- conversions
+class TestConversions:
+    @pytest.mark.parametrize("shape", SHAPES)
+    def test_uint8_to_float_divides_by_255(self, shape: tuple[int, ...]) -> None:
+        img = _uint8(shape)
+        assert torch.equal(F.convert_image_dtype(img, torch.float32), img.to(torch.float32) / 255)
+
+    @pytest.mark.parametrize("shape", SHAPES)
+    def test_normalize_leaves_its_input_alone_unless_inplace(self, shape: tuple[int, ...]) -> None:
+        img = _float(shape)
+        before = img.clone()
+        mean, std = [0.1, 0.2, 0.3][: shape[-3]], [0.5, 0.6, 0.7][: shape[-3]]
+        expected = (img - torch.tensor(mean).view(-1, 1, 1)) / torch.tensor(std).view(-1, 1, 1)
+        assert torch.equal(F.normalize(img, mean, std), expected)
+        assert torch.equal(img, before)
+        assert F.normalize(img, mean, std, inplace=True) is img
+        assert torch.equal(img, expected)
+
+    @pytest.mark.parametrize("shape", SHAPES)
+    def test_resize_uint8_equals_rounded_float_resize(self, shape: tuple[int, ...]) -> None:
+        img = _uint8(shape)
+        batch = img.reshape(-1, *shape[-3:]).float()
+        expected = nnf.interpolate(batch, [17, 12], mode="bilinear", antialias=True).round().clamp(0, 255)
+        assert torch.equal(F.resize(img, [17, 12]), expected.to(torch.uint8).reshape(*shape[:-2], 17, 12))
