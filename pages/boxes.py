@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from vkapp import box_lab, cache, routing, sidebar
+from vkapp import box_lab, cache, grid, routing, sidebar, state
 from vkapp.box_canvas import box_canvas, peek
 
 KEEP = {"persist_state": "session"}
@@ -26,10 +26,20 @@ COLORS = {"kept": "#2ca02c", "suppressed": "#9e9e9e", "pending": "#1f77b4", "bel
 def background() -> tuple[Image.Image | None, tuple[int, int], Any]:
     """The picture to draw on: a photo, an image of the Shapes dataset (with its objects), or a blank canvas."""
     source = st.segmented_control(
-        "Draw on", ["Photo", "Shapes dataset", "Blank"], default="Photo", required=True, key="bx_bg", **KEEP
+        "Draw on",
+        ["Photo", "Dataset image", "Shapes dataset", "Blank"],
+        default="Photo",
+        required=True,
+        key="bx_bg",
+        **KEEP,
     )
     if source == "Blank":
         return None, BLANK, None
+    if source == "Dataset image":
+        dataset, label = state.current_dataset()
+        index = st.number_input(f"Index in {label}", 0, len(dataset) - 1, 0, key="bx_ds_index", **KEEP)
+        image = grid.enlarge(dataset[int(index)][0].convert("RGB"), 320)
+        return image, image.size, None
     if source == "Shapes dataset":
         shapes = cache.dataset("shapes", True, None)
         index = st.number_input("Shapes image", 0, len(shapes) - 1, 0, key="bx_shape", **KEEP)

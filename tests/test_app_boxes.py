@@ -43,6 +43,13 @@ def test_pair_of_default_boxes_shows_the_iou_family(app: AppTest) -> None:
     assert {"DIoU", "CIoU"} <= set(shown)
 
 
+def test_drawing_on_an_image_of_the_current_dataset(app: AppTest) -> None:
+    app.segmented_control(key="bx_bg").set_value("Dataset image").run()
+    assert not app.exception
+    app.number_input(key="bx_ds_index").set_value(5).run()
+    assert not app.exception and app.metric
+
+
 def test_clearing_asks_for_two_boxes(app: AppTest) -> None:
     app.button(key="bx_pair_clear").click().run()
     assert not app.exception
