@@ -93,4 +93,4 @@ class SqueezeExcitation(nn.Module):
             Tensor[N, C, H, W]: ``x`` with each channel multiplied by its gate in [0, 1].
         """
         scale = self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
-        return x * scale
+        return scale * x

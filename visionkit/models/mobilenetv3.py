@@ -125,7 +125,10 @@ class InvertedResidual(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """Apply the block to ``x`` (Tensor[N, C_in, H, W]), giving Tensor[N, C_out, H / stride, W / stride]."""
-        return x + self.block(x) if self.use_res_connect else self.block(x)
+        out = self.block(x)
+        if self.use_res_connect:
+            out += x  # in place: the block's output is a fresh tensor, so no second buffer is needed
+        return out
 
 
 class MobileNetV3(nn.Module):
