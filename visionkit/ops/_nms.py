@@ -1,12 +1,15 @@
-"""Non-maximum suppression with torchvision's exact semantics, as rounds of a blocked greedy pass in plain torch.
+"""Non-maximum suppression with torchvision's exact semantics, as rounds of a blocked greedy pass in numpy.
 
 Greedy NMS keeps a box when no higher-scored kept box overlaps it by more than the threshold. Here the boxes not
 yet decided form a pool, in score order. Each round, the best few boxes of the pool settle their conflicts among
-themselves (a greedy pass over a bitmask, one Python integer per row, that loops once per kept box), and the
-winners knock out every box of the pool they overlap, with IoU matrices computed in cache-sized tiles. Rounds
-start small and double: when most boxes get suppressed, the pool empties after a round or two; when few do, the
-rounds grow to amortise their fixed cost. Either way the work follows the number of kept boxes, as in the compiled
-kernel.
+themselves (a greedy pass over a bitmask, one Python integer per row, that loops once per kept box with a
+conflict), and the winners knock out every box of the pool they overlap. Rounds double only while most of the
+pool survives them: when most boxes get suppressed, as in a detector's output, the pool empties after two or
+three small rounds; when few do, the rounds grow to amortise their fixed cost. Either way the work follows the
+number of kept boxes, as in the compiled kernel.
+
+The rounds run in numpy rather than torch: a round is a few dozen operations on small arrays, where numpy's
+per-call overhead is several times lower than torch's, and that overhead is most of the cost for a thousand boxes.
 
 Three details keep the output identical to torchvision's, index for index: boxes are ranked with a stable sort
 (equal scores keep their input order), the IoU is computed with the same float operations, and it is compared
@@ -15,21 +18,23 @@ with the threshold as a double (``iou > threshold`` in float64), not as a float3
 
 from __future__ import annotations
 
-import functools
-import math
-
 import numpy as np
 import torch
 from torch import Tensor
 
 from ._checks import as_float, check_boxes, check_real
 
-# Candidates of the first round; each round doubles them up to the largest.
+# Candidates of the first round; a round that leaves most of the pool alive doubles them, up to the largest.
 _FIRST_ROUND = 64
-_LARGEST_ROUND = 512
-# Largest IoU tile, in rows and in elements (1 MiB of float32 per temporary); the candidates of a round fit one.
-_TILE_ROWS = 512
-_TILE_ELEMENTS = _LARGEST_ROUND**2
+_LARGEST_ROUND = 256
+# Largest IoU tile, in elements: the candidates of a round fit one, and its four float32 temporaries (1 MiB) stay
+# within an L2 cache.
+_TILE_ELEMENTS = 1 << 16
+# What IoU tiles clamp their negative widths against: numpy's maximum is several times faster between two arrays
+# than against a scalar. Read-only, so that concurrent calls can share it.
+_ZEROS = {dtype: np.zeros(2 * _TILE_ELEMENTS, dtype) for dtype in (np.float32, np.float64)}
+for _zeros in _ZEROS.values():
+    _zeros.flags.writeable = False
 # batched_nms offsets the boxes of each class apart up to this many coordinates and runs NMS class by class above
 # it, as torchvision does on CPU; the strategy decides the float rounding and the order of equal scores.
 _OFFSET_STRATEGY_MAX_NUMEL = 4000
@@ -50,9 +55,13 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
         Tensor[K]: int64 indices of the kept boxes, by decreasing score.
     """
     _check_inputs(boxes, scores)
-    boxes = as_float(boxes).detach()
-    order = torch.argsort(scores, descending=True, stable=True)
-    return order[_greedy_keep(boxes[order], _strict_lower_bound(float(iou_threshold), boxes.dtype))]
+    order = torch.argsort(scores, descending=True, stable=True).cpu().numpy()
+    coordinates = as_float(boxes).detach().cpu().numpy()
+    # Thresholds beyond float32's range overflow, and empty or degenerate boxes divide by zero, as in the kernel.
+    with np.errstate(all="ignore"):
+        bound = _strict_lower_bound(float(iou_threshold), coordinates.dtype)
+        kept = _greedy_keep(_sorted_pool(coordinates, order), bound)
+    return torch.from_numpy(order[kept]).to(boxes.device)
 
 
 def batched_nms(boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: float) -> Tensor:
@@ -105,98 +114,107 @@ def _check_inputs(boxes: Tensor, scores: Tensor) -> None:
         raise ValueError(f"`scores` should have shape ({boxes.shape[0]},), one per box, got {tuple(scores.shape)}")
 
 
-def _strict_lower_bound(threshold: float, dtype: torch.dtype) -> float:
+def _strict_lower_bound(threshold: float, dtype: np.dtype) -> np.floating:
     """The smallest value ``t`` of ``dtype`` with ``x >= t`` exactly when ``x > threshold`` as doubles.
 
-    torch would compare a float32 IoU with a Python float in float32, rounding the threshold first; torchvision's
-    kernel compares in double, and this bound reproduces that comparison without converting the IoU.
+    numpy would compare a float32 IoU with a Python float in float32, rounding the threshold first; torchvision's
+    kernel compares in double, and this bound reproduces that comparison without converting the IoU. It stays a
+    numpy scalar of ``dtype``, which comparisons use as it is.
     """
-    bound = torch.tensor(threshold, dtype=torch.float64).to(dtype)
-    if bound.item() <= threshold:
-        bound = torch.nextafter(bound, torch.tensor(math.inf, dtype=dtype))
-    return bound.item()
+    bound = dtype.type(threshold)
+    if float(bound) <= threshold:
+        bound = np.nextafter(bound, dtype.type(np.inf))
+    return bound
 
 
-def _greedy_keep(boxes: Tensor, bound: float) -> Tensor:
-    """Positions of the boxes kept by greedy NMS over ``boxes`` (Tensor[N, 4], sorted by decreasing score), where
+def _sorted_pool(coordinates: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The boxes (ndarray[N, 4]) in ``order``, as rows -x1, -y1, x2, y2 and area (ndarray[5, N]).
+
+    With the left and top edges negated, one ``minimum`` finds both ends of every intersection, and adding them
+    gives its width and height: ``min(x2) + min(-x1)`` is ``min(x2) - max(x1)`` to the last bit.
+    """
+    pool = np.empty((5, len(order)), coordinates.dtype)
+    np.negative(coordinates[:, :2].T, out=pool[:2])
+    pool[2:4] = coordinates[:, 2:].T
+    left, top, right, bottom = pool[:4]
+    np.multiply(right + left, bottom + top, out=pool[4])
+    return pool.take(order, axis=1)
+
+
+def _greedy_keep(pool: np.ndarray, bound: np.floating) -> np.ndarray:
+    """Positions of the boxes kept by greedy NMS over ``pool`` (ndarray[5, N], sorted by decreasing score), where
     an overlap ``>= bound`` suppresses; returns them in increasing order."""
-    x1, y1, x2, y2 = boxes.T
-    pool = torch.stack((x1, y1, x2, y2, (x2 - x1) * (y2 - y1)))  # (5, M): coordinates and area
-    index = torch.arange(boxes.shape[0], device=boxes.device)
-    # One scratch space for every IoU tile: allocating tiles afresh makes the C allocator hand memory back to the
-    # system and fault it in again, which costs as much as the arithmetic.
-    workspace = boxes.new_empty(3, _TILE_ELEMENTS)
-    kept = [index[:0]]
+    # One scratch space for every IoU tile: fresh large temporaries would make the allocator hand memory back to
+    # the system and fault it in again, which costs as much as the arithmetic.
+    workspace = np.empty(4 * min(pool.shape[1] ** 2, _TILE_ELEMENTS), pool.dtype)
+    positions = np.arange(pool.shape[1])
+    kept = [positions[:0]]
     size = _FIRST_ROUND
-    while index.numel():
-        candidates, rest = pool[:, :size], pool[:, size:]
-        winners = _settle(candidates, bound, workspace)
-        kept.append(index[:size][winners])
-        alive = _max_overlap(candidates[:, winners], rest, workspace) < bound
-        pool, index = rest[:, alive], index[size:][alive]
-        size = min(2 * size, _LARGEST_ROUND)
-    return torch.cat(kept)
+    while positions.size:
+        candidates = pool[:, :size]
+        winners = _greedy_winners(_conflicts(candidates, candidates, bound, workspace))
+        kept.append(positions[:size][winners])
+        if positions.size <= size:
+            break
+        alive = ~_any_conflict(candidates[:, winners], pool[:, size:], bound, workspace)
+        pool, positions = pool[:, size:][:, alive], positions[size:][alive]
+        if 2 * positions.size > alive.size:
+            size = min(2 * size, _LARGEST_ROUND)
+    return np.concatenate(kept)
 
 
-def _overlaps(rows: Tensor, cols: Tensor, workspace: Tensor) -> Tensor:
-    """IoU of every box of ``rows`` (Tensor[5, R]) with every box of ``cols`` (Tensor[5, C]), both as coordinates
-    and area, computed in ``workspace`` (Tensor[3, >= R * C]); NaN (two empty boxes) becomes -inf, so that
-    max-reductions pass over it. Returns a Tensor[R, C] view of the workspace."""
-    ax1, ay1, ax2, ay2, area_a = rows.unsqueeze(2).unbind(0)
-    bx1, by1, bx2, by2, area_b = cols.unbind(0)
-    inter, a, b = workspace[:, : rows.shape[1] * cols.shape[1]].view(3, rows.shape[1], cols.shape[1])
-    torch.minimum(ax2, bx2, out=inter).sub_(torch.maximum(ax1, bx1, out=a)).clamp_(min=0)
-    inter.mul_(torch.minimum(ay2, by2, out=a).sub_(torch.maximum(ay1, by1, out=b)).clamp_(min=0))
-    union = torch.add(area_a, area_b, out=a).sub_(inter)
-    return inter.div_(union).nan_to_num_(nan=-math.inf, posinf=math.inf, neginf=-math.inf)
+def _conflicts(rows: np.ndarray, cols: np.ndarray, bound: np.floating, workspace: np.ndarray) -> np.ndarray:
+    """Whether the IoU of each box of ``rows`` (ndarray[5, R]) with each box of ``cols`` (ndarray[5, C]), both laid
+    out as in ``_sorted_pool``, is ``>= bound``, computed in ``workspace`` (ndarray[>= 4 * R * C]). NaN (two empty
+    boxes) is no conflict. Returns ndarray[R, C] bool."""
+    size = rows.shape[1] * cols.shape[1]
+    ends = workspace[: 4 * size].reshape(4, rows.shape[1], cols.shape[1])
+    a, b = rows[:, :, None], cols[:, None, :]
+    np.minimum(a[:4], b[:4], out=ends)
+    sides = ends[2:]
+    sides += ends[:2]
+    np.maximum(sides, _ZEROS[sides.dtype.type][: 2 * size].reshape(sides.shape), out=sides)
+    inter, union = sides
+    inter *= union
+    np.add(a[4], b[4], out=union)
+    union -= inter
+    inter /= union
+    return inter >= bound
 
 
-def _max_overlap(rows: Tensor, cols: Tensor, workspace: Tensor) -> Tensor:
-    """Largest overlap of each box of ``cols`` (Tensor[5, C]) with a box of ``rows`` (Tensor[5, R], R > 0),
-    a tile at a time. Returns Tensor[C]."""
-    row_step = min(rows.shape[1], _TILE_ROWS)
-    col_step = max(1, _TILE_ELEMENTS // row_step)
-    best = []
-    for c in range(0, cols.shape[1], col_step):
-        tile = cols[:, c : c + col_step]
-        per_rows = (
-            _overlaps(rows[:, r : r + row_step], tile, workspace).amax(dim=0) for r in range(0, rows.shape[1], row_step)
-        )
-        best.append(functools.reduce(torch.maximum, per_rows))
-    return torch.cat(best) if best else cols.new_empty(0)
+def _any_conflict(rows: np.ndarray, cols: np.ndarray, bound: np.floating, workspace: np.ndarray) -> np.ndarray:
+    """Whether each box of ``cols`` (ndarray[5, C]) conflicts with some box of ``rows`` (ndarray[5, R], at most
+    ``_LARGEST_ROUND``), a tile at a time. Returns ndarray[C] bool."""
+    step = _TILE_ELEMENTS // rows.shape[1]
+    tiles = range(0, cols.shape[1], step)
+    found = [np.logical_or.reduce(_conflicts(rows, cols[:, c : c + step], bound, workspace), axis=0) for c in tiles]
+    return found[0] if len(found) == 1 else np.concatenate(found)
 
 
-def _settle(candidates: Tensor, bound: float, workspace: Tensor) -> Tensor:
-    """Bool mask of the ``candidates`` (Tensor[5, n], by decreasing score) that greedy NMS keeps among
-    themselves."""
-    # numpy thresholds and packs the matrix several times faster than torch's bool kernels and indexing.
-    adjacency = _overlaps(candidates, candidates, workspace).cpu().numpy() >= bound
-    np.fill_diagonal(adjacency, False)
-    return torch.from_numpy(~_greedy_suppressed(adjacency)).to(candidates.device)
-
-
-def _greedy_suppressed(adjacency: np.ndarray) -> np.ndarray:
-    """Which boxes greedy NMS suppresses, given which pairs conflict.
+def _greedy_winners(adjacency: np.ndarray) -> np.ndarray:
+    """Which candidates greedy NMS keeps, given which pairs conflict.
 
     Args:
-        adjacency (ndarray[n, n] bool): symmetric conflicts between boxes sorted by decreasing score, with a
-            False diagonal.
+        adjacency (ndarray[n, n] bool): symmetric conflicts between candidates sorted by decreasing score; its
+            diagonal is overwritten.
 
     Returns:
-        ndarray[n] bool: the suppressed boxes.
+        ndarray[n] bool: the kept candidates.
 
-    Each row becomes a Python integer bitmask; each step keeps the best remaining conflicted box and drops its
-    neighbours, so the loop runs once per kept box that has a conflict.
+    Each row becomes a Python integer bitmask; each step keeps the best remaining conflicted candidate and drops
+    its neighbours, so the loop runs once per kept candidate that has a conflict.
     """
     n = adjacency.shape[0]
+    adjacency.reshape(-1)[:: n + 1] = False
     packed = np.packbits(adjacency, axis=1, bitorder="little")
     width, rows = packed.shape[1], packed.tobytes()
-    remaining = int.from_bytes(np.packbits(adjacency.any(axis=1), bitorder="little").tobytes(), "little")
-    suppressed = 0
+    conflicted = np.packbits(np.logical_or.reduce(packed, axis=1), bitorder="little")
+    remaining = int.from_bytes(conflicted.tobytes(), "little")
+    winners = (1 << n) - 1
     while remaining:
         best = (remaining & -remaining).bit_length() - 1
         neighbours = int.from_bytes(rows[best * width : (best + 1) * width], "little") & remaining
-        suppressed |= neighbours
+        winners &= ~neighbours
         remaining &= ~(neighbours | (1 << best))
-    bits = np.frombuffer(suppressed.to_bytes(width, "little"), dtype=np.uint8)
-    return np.unpackbits(bits, count=n, bitorder="little").astype(bool)
+    bits = np.frombuffer(winners.to_bytes(width, "little"), dtype=np.uint8)
+    return np.unpackbits(bits, count=n, bitorder="little").view(bool)
