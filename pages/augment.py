@@ -146,9 +146,7 @@ def presets() -> None:
     left, right = st.columns([3, 1])
     name = left.selectbox("Preset", list(catalog.PRESETS), key="ag_preset")
     right.markdown("&nbsp;")
-    if right.button("Load", key="ag_load_preset"):
-        replace_pipeline(catalog.PRESETS[name])
-        st.rerun()
+    right.button("Load", key="ag_load_preset", on_click=replace_pipeline, args=(catalog.PRESETS[name],))
 
 
 def editor() -> None:

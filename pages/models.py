@@ -130,7 +130,10 @@ def show_structure(key: tuple[str, str, str | None, str], model: Any) -> None:
     controls = st.columns([1, 1, 3])
     depth = controls[0].slider("Depth", 1, 6, 2, key="md_depth", **KEEP)
     collapse = controls[1].toggle("Fold repeated blocks", value=True, key="md_fold", **KEEP)
-    st.dataframe(tree_rows(info.tree(max_depth=depth, collapse_repeats=collapse)), hide_index=True, height=420)
+    tree = info.tree(collapse_repeats=collapse)
+    expandable = [row.name for row in info.rows if row.name and not row.is_leaf and row.depth >= depth]
+    opened = controls[2].multiselect("Expand blocks below that depth", expandable, key="md_open", placeholder="none")
+    st.dataframe(tree_rows(tree, depth, set(opened)), hide_index=True, height=420)
     left, right = st.columns(2)
     with left:
         st.markdown("**`print(model)`**")
@@ -138,7 +141,8 @@ def show_structure(key: tuple[str, str, str | None, str], model: Any) -> None:
     right.plotly_chart(parameter_chart(info), key="md_params")
 
 
-def tree_rows(nodes: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any]]:
+def tree_rows(nodes: list[dict[str, Any]], shown: int, opened: set[str], depth: int = 0) -> list[dict[str, Any]]:
+    """Table rows of the layer tree: every node down to depth ``shown``, and the children of ``opened`` nodes."""
     rows = []
     for node in nodes:
         repeats = f" ×{node['repeats']}" if node.get("repeats", 1) > 1 else ""
@@ -153,7 +157,8 @@ def tree_rows(nodes: list[dict[str, Any]], depth: int = 0) -> list[dict[str, Any
                 "share": f"{100 * node['share']:.1f}%",
             }
         )
-        rows += tree_rows(node["children"], depth + 1)
+        if depth + 1 <= shown or node["name"] in opened:
+            rows += tree_rows(node["children"], shown, opened, depth + 1)
     return rows
 
 

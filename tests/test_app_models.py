@@ -43,6 +43,17 @@ def test_structure_matches_print_model_and_counts_parameters(app: AppTest) -> No
     assert metrics["Output"] == "(1, 1000)"
 
 
+def tree_layers(at: AppTest) -> list[str]:
+    """Layer names in the tree table, without indentation and the "×2" of folded repeats."""
+    return [name.strip().split(" ×")[0] for name in at.dataframe[0].value["layer"]]
+
+
+def test_tree_depth_and_expanding_one_block(app: AppTest) -> None:
+    assert "layer1.0" in tree_layers(app) and "layer1.0.conv1" not in tree_layers(app)
+    app.multiselect(key="md_open").select("layer1.0").run()
+    assert "layer1.0.conv1" in tree_layers(app) and "layer2.0.conv1" not in tree_layers(app)
+
+
 class TestEdits:
     def test_replace_head_then_validate_shows_3_by_10(self, app: AppTest) -> None:
         open_tab(app, "Edit")
