@@ -1,0 +1,108 @@
+"""The classroom benchmark's websocket client against a real app server: sessions are independent, and a widget
+the page does not have, or a value the widget cannot take, fails loudly instead of sending a silent no-op."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from benchmarks._streamlit_client import Session, run_app
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("client-app")
+    with run_app(folder / "data", folder / "streamlit.log") as (url, _):
+        yield url
+
+
+def code_of(session: Session) -> str:
+    return next(t for t in session.texts() if "pipeline = T.Compose" in t)
+
+
+def link_of(session: Session) -> str:
+    return next(t for t in session.texts() if t.startswith("http") and "/augment?" in t)
+
+
+class TestSessionIsolation:
+    def test_a_reroll_in_one_session_leaves_the_other_as_it_was(self, app_url: str) -> None:
+        async def scenario() -> tuple[list[str], list[str], Session, Session]:
+            async with (
+                Session(app_url, path="/augment", query={"seed": 3}) as first,
+                Session(app_url, path="/augment", query={"seed": 4}) as second,
+            ):
+                before = second.texts()
+                await first.rerun_with("ag_reroll", True)
+                await second.rerun_with("ag_denorm", True)  # the value it already has: the same page again
+                return before, second.texts(), first, second
+
+        before, after, first, second = asyncio.run(scenario())
+        assert first.session_id != second.session_id
+        assert "torch.manual_seed(3)" in code_of(first)
+        assert link_of(first).endswith("&seed=3&roll=1")
+        assert "torch.manual_seed(4)" in code_of(second)
+        assert link_of(second).endswith("&seed=4&roll=0")
+        assert after == before
+        assert first.value("seed") == 3
+        assert second.value("seed") == 4
+        assert first.errors() == second.errors() == []
+
+    def test_a_widget_change_reruns_the_whole_page_with_that_value(self, app_url: str) -> None:
+        async def scenario() -> Session:
+            async with Session(app_url, path="/augment", query={"seed": 5}) as session:
+                await session.rerun_with("ag_load_preset", True)
+                (key,) = [k for k in session.widget_keys() if k.endswith("_param_p")]
+                await session.rerun_with(key, 0.25)
+                return session
+
+        session = asyncio.run(scenario())
+        assert "T.RandomHorizontalFlip(p=0.25)," in code_of(session)
+        assert "T.RandomCrop(size=(28, 28))," in code_of(session)
+        assert "Augmentation" in session.texts()
+        assert session.deltas > 100
+
+
+# (widget key, value, error, message): one case per way rerun_with refuses, on widgets of the Augmentation page
+BAD_CHANGES: list[tuple[str, Any, type[Exception], str]] = [
+    ("ag_no_such_widget", True, ValueError, "widget_key should be one of the last run's widget keys"),
+    ("ag_dl_code", True, ValueError, "'ag_dl_code' is a download_button, which rerun_with cannot set"),
+    ("ag_reroll", False, ValueError, r"value of a button should be True \(a click\), got False"),
+    ("ag_preset", "CIFAR-100", ValueError, "value should be one of the options .*, got 'CIFAR-100'"),
+    ("ag_source", "Scanner", ValueError, "value should be among the options .*, got 'Scanner'"),
+    ("ag_denorm", "yes", TypeError, "value of a checkbox or toggle should be a bool, got 'yes'"),
+    ("ag_count", "12", TypeError, "value of a slider should be a number or a list of numbers, got '12'"),
+    ("seed", True, TypeError, "value of a number_input should be a number, got True"),
+    ("ag_search", 7, TypeError, "value of a text widget should be a str, got 7"),
+]
+
+
+class TestSessionErrors:
+    def test_a_bad_widget_or_value_raises_and_leaves_the_session_usable(self, app_url: str) -> None:
+        async def scenario() -> Session:
+            async with Session(app_url, path="/augment", query={"seed": 6}) as session:
+                for key, value, error, match in BAD_CHANGES:
+                    with pytest.raises(error, match=match):
+                        await session.rerun_with(key, value)
+                await session.rerun_with("ag_reroll", True)
+            with pytest.raises(RuntimeError, match="the session is not connected"):
+                await session.rerun_with("ag_reroll", True)
+            return session
+
+        session = asyncio.run(scenario())
+        assert link_of(session).endswith("&seed=6&roll=1")  # no refused change reached the server
+        assert session.value("ag_denorm") is True
+        assert session.errors() == []
+
+    @pytest.mark.parametrize(
+        ("url", "path", "match"),
+        [
+            ("ws://127.0.0.1:8501", "/", "url should start with http://, got 'ws://127.0.0.1:8501'"),
+            ("http://127.0.0.1:8501", "augment", "path should start with /, got 'augment'"),
+        ],
+    )
+    def test_a_bad_address_is_refused(self, url: str, path: str, match: str) -> None:
+        with pytest.raises(ValueError, match=match):
+            Session(url, path=path)
