@@ -133,3 +133,17 @@ def test_feature_maps_and_diagram_tabs_render(app: AppTest) -> None:
     assert app.image, "the activation maps should be shown"
     open_tab(app, "Diagram")
     assert app.get("graphviz_chart")
+
+
+def test_cached_official_weights_give_top5_with_category_names(app: AppTest, tmp_path: Path) -> None:
+    """A checkpoint already in torch's hub cache (as a torchvision download leaves it) is used without a download."""
+    weights = models.ResNet18_Weights.IMAGENET1K_V1
+    cached = tmp_path / "torch" / "hub" / "checkpoints" / weights.url.rsplit("/", 1)[-1]
+    cached.parent.mkdir(parents=True)
+    torch.save(models.resnet18().state_dict(), cached)
+    app.segmented_control(key="md_source").set_value("Official").run()
+    assert not app.exception and not app.error
+    open_tab(app, "Feature maps")
+    table = app.dataframe[0].value
+    assert len(table) == 5
+    assert set(table["class"]) <= set(weights.meta["categories"])
