@@ -4,12 +4,22 @@ the page does not have, or a value the widget cannot take, fails loudly instead 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
 from benchmarks._streamlit_client import Session, run_app
+
+T = TypeVar("T")
+
+
+def run_on_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a fresh event loop in its own thread: the browser tests' Playwright keeps a loop running
+    on the main thread for the whole session, and asyncio.run() refuses to start inside a running loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +49,7 @@ class TestSessionIsolation:
                 await second.rerun_with("ag_denorm", True)  # the value it already has: the same page again
                 return before, second.texts(), first, second
 
-        before, after, first, second = asyncio.run(scenario())
+        before, after, first, second = run_on_own_loop(scenario())
         assert first.session_id != second.session_id
         assert "torch.manual_seed(3)" in code_of(first)
         assert link_of(first).endswith("&seed=3&roll=1")
@@ -58,7 +68,7 @@ class TestSessionIsolation:
                 await session.rerun_with(key, 0.25)
                 return session
 
-        session = asyncio.run(scenario())
+        session = run_on_own_loop(scenario())
         assert "T.RandomHorizontalFlip(p=0.25)," in code_of(session)
         assert "T.RandomCrop(size=(28, 28))," in code_of(session)
         assert "Augmentation" in session.texts()
@@ -91,7 +101,7 @@ class TestSessionErrors:
                 await session.rerun_with("ag_reroll", True)
             return session
 
-        session = asyncio.run(scenario())
+        session = run_on_own_loop(scenario())
         assert link_of(session).endswith("&seed=6&roll=1")  # no refused change reached the server
         assert session.value("ag_denorm") is True
         assert session.errors() == []
