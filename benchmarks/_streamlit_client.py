@@ -18,9 +18,7 @@ benchmarks.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -38,7 +36,7 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.browser.conftest import REPO, free_port, wait_until_healthy
+from tests.browser.conftest import REPO, streamlit_server
 
 __all__ = ["Session", "ends_run", "run_app", "widget_key"]
 
@@ -327,24 +325,8 @@ class Session:
 def run_app(data_dir: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``streamlit run app.py`` on a free port of 127.0.0.1, with its own data folder; stopped on exit.
 
-    Args:
-        data_dir: the app's VISIONKIT_DATA_DIR (downloads and uploads).
-        log: where the server's output goes.
-
     Yields:
         The base URL (``http://127.0.0.1:<port>``) and the server process.
     """
-    port = free_port()
-    env = {**os.environ, "VISIONKIT_DATA_DIR": str(data_dir)}
-    env.pop("VISIONKIT_DATA_ROOTS", None)
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            wait_until_healthy(url, process)
-            yield url, process
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    with streamlit_server(REPO / "app.py", log, data_dir) as running:
+        yield running

@@ -301,7 +301,7 @@ def sync_link(steps: list[catalog.Step], seed: int, roll: int) -> None:
 
 routing.require_router()
 st.title("Augmentation")
-items = pipeline()
+_ = pipeline()  # create the session's pipeline, or restore it from a share link, before anything reads it
 if "ag_link_error" in st.session_state:
     st.error(st.session_state.pop("ag_link_error"), icon=":material/link_off:")
 head = st.columns([4, 1])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
@@ -12,27 +11,12 @@ from PIL import Image
 from visionkit.datasets.utils import DownloadError
 from vkapp import augment_lab, cache, grid, routing, sidebar, sources, state
 from vkapp.paths import PathNotAllowedError, candidate_folders, data_dir
+from vkapp.progress import progress_bar
 
 #: Health checks run by themselves up to this many images; larger folders wait for a click.
 AUTO_HEALTH_ITEMS = 20_000
 OTHER_FOLDER = "Other path…"
 KEEP = {"persist_state": "session"}
-
-
-def progress_bar(text: str, slot: Any = None) -> Callable[[int, int | None], None]:
-    """A progress bar (in ``slot`` if given, so the caller can clear it) and the callback that moves it."""
-    bar = (slot or st).progress(0.0, text=text)
-    shown = [-1]
-
-    def update(done: int, total: int | None) -> None:
-        percent = int(100 * done / total) if total else 0
-        if percent != shown[0]:
-            shown[0] = percent
-            bar.progress(
-                min(percent, 100) / 100, text=f"{text} {percent}%" if total else f"{text} {done / 2**20:.1f} MB"
-            )
-
-    return update
 
 
 def pick_source() -> tuple[str, bool, str | None]:

@@ -16,20 +16,11 @@ from visionkit.datasets.utils import DownloadError
 from visionkit.utils import make_grid
 from vkapp import cache, grid, model_lab, routing, state
 from vkapp.paths import uploads_dir
+from vkapp.progress import progress_bar
 
 KEEP = {"persist_state": "session"}
 EDITS_KEY = "md_edits"
 MAX_CHECKPOINT_MB = 600
-
-
-def progress_bar(text: str) -> Any:
-    bar = st.progress(0.0, text=text)
-
-    def update(done: int, total: int | None) -> None:
-        if total:
-            bar.progress(min(done / total, 1.0), text=f"{text} {done / 2**20:.0f} of {total / 2**20:.0f} MB")
-
-    return update
 
 
 def pick_model() -> tuple[str, str, str | None]:

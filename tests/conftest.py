@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import torch
 
 from tests.http_server import LocalHTTPServer
 
@@ -14,3 +15,12 @@ def local_server() -> Iterator[LocalHTTPServer]:
     """A fresh :class:`LocalHTTPServer` on 127.0.0.1 for one test, stopped afterwards."""
     with LocalHTTPServer() as server:
         yield server
+
+
+@pytest.fixture
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread for the test (model tests are heavy and CI has two cores), then restore it."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import torch
@@ -26,16 +26,10 @@ from visionkit.models import (
     swap_activation,
 )
 
+pytestmark = pytest.mark.usefixtures("one_thread")  # models are slow to share two cores
+
 # Totals printed by torchinfo 1.8.0 (torchinfo.summary(model, (1, 3, 224, 224)).total_mult_adds).
 TORCHINFO_MULT_ADDS = {"resnet18": 1_814_083_944, "mobilenet_v3_small": 56_527_424}
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def build(name: str) -> nn.Module:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,8 @@ from visionkit.models.mobilenetv2 import InvertedResidual as InvertedResidualV2
 from visionkit.models.mobilenetv3 import InvertedResidualConfig
 from visionkit.models.resnet import BasicBlock, Bottleneck
 from visionkit.models.vgg import make_layers
+
+pytestmark = pytest.mark.usefixtures("one_thread")  # models are slow to share two cores
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "models.pt", weights_only=True)
 
@@ -43,14 +44,6 @@ ALL_MODELS = [
     "wide_resnet101_2",
     "wide_resnet50_2",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def num_params(model: nn.Module) -> int:

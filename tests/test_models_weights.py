@@ -8,7 +8,6 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,11 @@ from torch import Tensor, nn
 import visionkit.models as M
 from tests.http_server import LocalHTTPServer
 
+pytestmark = pytest.mark.usefixtures("one_thread")  # models are slow to share two cores
+
 META = json.loads((Path(__file__).parent / "golden" / "meta.json").read_text())
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""App-side support for the Streamlit pages: data locations, dataset sources, grids and the cache glue.
+"""App-side support for the Streamlit pages: data locations, dataset sources, grids, the labs behind each page,
+the cache glue and shared widgets.
 
-Only `vkapp.cache` and `vkapp.sidebar` import streamlit; the rest is plain Python so it can be tested directly.
+The modules that compute (`paths`, `sources`, `grid`, `augment_lab`, `model_lab`, `box_lab`) never import streamlit,
+so they are tested directly; `cache`, `state`, `sidebar`, `progress`, `routing` and `box_canvas` are the UI side.
 """

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,24 +53,35 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: floa
     raise RuntimeError(f"streamlit did not answer on {url} within {timeout:.0f} s")
 
 
+@contextmanager
+def streamlit_server(
+    script: Path, log: Path, data_dir: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``streamlit run script`` on a free port of 127.0.0.1 (the repo's .streamlit/config.toml applies), its output in
+    ``log`` and, for the app, its own data folder; stopped on exit. Yields the base URL and the server process."""
+    port = free_port()
+    env = {**os.environ}
+    env.pop("VISIONKIT_DATA_ROOTS", None)
+    if data_dir is not None:
+        env["VISIONKIT_DATA_DIR"] = str(data_dir)
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            wait_until_healthy(url, process)
+            yield url, process
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("browser-data")
-    port = free_port()
-    env = {**os.environ, "VISIONKIT_DATA_DIR": str(data)}
-    env.pop("VISIONKIT_DATA_ROOTS", None)
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("wb")
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
+    folder = tmp_path_factory.mktemp("browser-app")
+    with streamlit_server(REPO / "app.py", folder / "streamlit.log", folder / "data") as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,13 @@ a blank 300 x 200 canvas and a view-only canvas with overlays, and writes each r
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from .conftest import REPO, free_port, screenshot, wait_until_healthy
+from .conftest import REPO, screenshot, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -25,20 +23,9 @@ TOLERANCE = 1.0  # image px: one screen pixel of rounding on either end
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "tests" / "browser" / "box_canvas_demo.py")]
-    command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false"]
-    log = (tmp_path_factory.getbasetemp() / "box-canvas-streamlit.log").open("wb")
-    process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
+    log = tmp_path_factory.mktemp("box-canvas") / "streamlit.log"
+    with streamlit_server(REPO / "tests" / "browser" / "box_canvas_demo.py", log) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def canvas(page: Page, index: int) -> Locator:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import REPO, free_port, screenshot, wait_until_healthy
+from .conftest import REPO, screenshot, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -19,18 +16,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def fresh_server(tmp_path: Path) -> Iterator[str]:
     """A server that no session has visited yet (the first visit goes straight to a page's URL)."""
-    port = free_port()
-    env = {**os.environ, "VISIONKIT_DATA_DIR": str(tmp_path / "data")}
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
+    with streamlit_server(REPO / "app.py", tmp_path / "streamlit.log", tmp_path / "data") as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def preview_sources(page: Page, differ_from: list[str] | None = None) -> list[str]:
