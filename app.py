@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vkapp import routing, sidebar
+from vkapp import routing, server_tuning, sidebar
 
+server_tuning.send_without_delay()  # once per server: each rerun's messages leave at once, not ~40 ms later
 st.set_page_config(page_title="visionkit", page_icon=":material/visibility:", layout="wide")
 
 page = st.navigation(

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
-from streamlit.proto.Element_pb2 import Element
+from streamlit.proto.Delta_pb2 import Delta
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
@@ -203,10 +203,14 @@ class Session:
         self._page_hash = ""
         self.session_id = ""
         self.deltas = 0  # delta messages of the last run (the final one when the page asked for a rerun)
-        self._widgets: dict[str, tuple[str, Any]] = {}  # widget id -> (element type, element proto)
+        self.fragment_run = False  # whether the last run was a fragment's alone (the rest of the page stayed)
+        # What the page shows, as a browser keeps it: delta path -> (element type or "block", proto, fragment id).
+        self._nodes: dict[tuple[int, ...], tuple[str, Any, str]] = {}
+        self._fresh: set[tuple[int, ...]] = set()  # paths the current run has sent
+        self._run_fragments: set[str] = set()  # the fragments the current run runs (none: the whole page)
+        self._widgets: dict[str, tuple[str, Any, str]] = {}  # widget id -> (element type, proto, fragment id)
         self._states: dict[str, WidgetState] = {}
-        self._texts: list[str] = []
-        self._errors: list[str] = []
+        self._missing_pages: list[str] = []
 
     async def __aenter__(self) -> Session:
         stream = "ws://" + self._url.removeprefix("http://") + STREAM_PATH
@@ -231,12 +235,13 @@ class Session:
         return None if state is None else _decoded(state)
 
     def texts(self) -> list[str]:
-        """The text, markdown, heading and code elements of the last run, in the order they arrived."""
-        return list(self._texts)
+        """The text, markdown, heading and code elements the page shows, in page order."""
+        return [getattr(proto, _TEXT_FIELDS[kind]) for kind, proto, _ in self._elements() if kind in _TEXT_FIELDS]
 
     def errors(self) -> list[str]:
-        """Exceptions and ``st.error`` messages of the last run (and a page the server did not find)."""
-        return list(self._errors)
+        """Exceptions and ``st.error`` messages the page shows (and a page the server did not find)."""
+        found = [_error_text(kind, proto) for kind, proto, _ in self._elements()]
+        return [error for error in found if error is not None] + self._missing_pages
 
     async def rerun_with(self, widget_key: str, value: Any) -> float:
         """Set one widget (True clicks a button) and rerun the page as a browser would.
@@ -257,14 +262,15 @@ class Session:
             TimeoutError: if the run does not finish within the session's timeout.
         """
         widget_id = self._widget_id(widget_key)
-        kind, proto = self._widgets[widget_id]
+        kind, proto, fragment = self._widgets[widget_id]
         if kind not in _WIDGETS:
             raise ValueError(f"widget_key {widget_key!r} is a {kind}, which rerun_with cannot set")
         state = _state_of(widget_id, kind, proto, value)
         states = {**self._states, widget_id: state}
         if kind != "button":  # a click is sent once; a value stays
             self._states[widget_id] = state
-        request = ClientState(query_string=self._query, page_script_hash=self._page_hash)
+        # A widget inside a fragment reruns that fragment alone, as a browser asks.
+        request = ClientState(query_string=self._query, page_script_hash=self._page_hash, fragment_id=fragment)
         request.widget_states.CopyFrom(WidgetStates(widgets=states.values()))
         start = time.perf_counter()
         await self._run(request)
@@ -286,7 +292,7 @@ class Session:
             while not self._handle(ForwardMsg.FromString(await self._socket.recv(decode=False))):
                 pass
         self._states = {i: s for i, s in self._states.items() if i in self._widgets}
-        for widget_id, (kind, proto) in self._widgets.items():
+        for widget_id, (kind, proto, _) in self._widgets.items():
             if widget_id not in self._states and (state := _initial_state(widget_id, kind, proto)) is not None:
                 self._states[widget_id] = state
 
@@ -295,30 +301,52 @@ class Session:
         kind = message.WhichOneof("type")
         if kind == "new_session":
             self.session_id = message.new_session.initialize.session_id
-            self._widgets, self._texts, self._errors, self.deltas = {}, [], [], 0
+            self._run_fragments = set(message.metadata.run.fragment_ids)
+            self._fresh, self._missing_pages, self.deltas = set(), [], 0
         elif kind == "delta":
             self.deltas += 1
-            if message.delta.WhichOneof("type") == "new_element":
-                self._add_element(message.delta.new_element)
+            self._take_delta(tuple(message.metadata.delta_path), message.delta)
         elif kind == "navigation":  # st.navigation names the page that runs; reruns must ask for that page
             self._page_hash = message.navigation.page_script_hash
         elif kind == "page_info_changed":
             self._query = message.page_info_changed.query_string
         elif kind == "page_not_found":
-            self._errors.append(f"page not found: {message.page_not_found.page_name!r}")
+            self._missing_pages.append(f"page not found: {message.page_not_found.page_name!r}")
         elif kind == "ref_hash":
             raise RuntimeError("the server referred to a cached message, which this client never announces")
-        return ends_run(message)
+        if not ends_run(message):
+            return False
+        self._drop_stale()
+        return True
 
-    def _add_element(self, element: Element) -> None:
-        kind = element.WhichOneof("type")
-        proto = getattr(element, kind)
-        if kind in _TEXT_FIELDS:
-            self._texts.append(getattr(proto, _TEXT_FIELDS[kind]))
-        if (error := _error_text(kind, proto)) is not None:
-            self._errors.append(error)
-        if getattr(proto, "id", "").startswith(_ID_PREFIX):
-            self._widgets[proto.id] = (kind, proto)
+    def _take_delta(self, path: tuple[int, ...], delta: Delta) -> None:
+        which = delta.WhichOneof("type")
+        if which == "new_element":
+            element = delta.new_element
+            element_kind = element.WhichOneof("type")
+            self._nodes[path] = (element_kind, getattr(element, element_kind), delta.fragment_id)
+        elif which == "add_block":
+            self._nodes[path] = ("block", delta.add_block, delta.fragment_id)
+        else:
+            return
+        self._fresh.add(path)
+
+    def _drop_stale(self) -> None:
+        """What a browser does when a run ends: drop what the run could have sent again but did not (anything after
+        a whole-page run; only the fragments' own elements after a fragment run), then index the widgets."""
+        self.fragment_run = bool(self._run_fragments)
+        for path, (_, _, fragment) in list(self._nodes.items()):
+            if path not in self._fresh and (not self._run_fragments or fragment in self._run_fragments):
+                del self._nodes[path]
+        self._widgets = {
+            proto.id: (kind, proto, fragment)
+            for kind, proto, fragment in self._elements()
+            if getattr(proto, "id", "").startswith(_ID_PREFIX)
+        }
+
+    def _elements(self) -> list[tuple[str, Any, str]]:
+        """The page's elements (blocks left out), in page order."""
+        return [node for _, node in sorted(self._nodes.items()) if node[0] != "block"]
 
 
 @contextmanager

@@ -111,7 +111,7 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     isolation: list[str] = field(default_factory=list)
     session_ids: list[str] = field(default_factory=list)
-    deltas: list[int] = field(default_factory=list)
+    deltas: dict[bool, list[int]] = field(default_factory=lambda: {False: [], True: []})  # by fragment run
     per_student: list[int] = field(default_factory=list)
 
     def all_latencies(self) -> list[float]:
@@ -170,7 +170,7 @@ class ProtocolStudent:
     def check(self, step: str) -> None:
         """Record the run's error elements, and every way the page differs from the student's own state."""
         s, student = self.session, self.student
-        self.tally.deltas.append(s.deltas)
+        self.tally.deltas[s.fragment_run].append(s.deltas)
         self.tally.errors += [f"{student.name} after {step}: {e}" for e in s.errors()]
         texts = s.texts()
         code = next((t for t in texts if "pipeline = T.Compose" in t), "")
@@ -460,8 +460,9 @@ def report(kind: str, tally: Tally, students: int) -> list[str]:
     lines.append(latency_line("open /augment", tally.opens))
     lines.append(latency_line("all interactions", tally.all_latencies()))
     lines += [latency_line(step, tally.latencies[step]) for step in JOURNEY if step in tally.latencies]
-    if tally.deltas:
-        lines.append(f"  delta messages per run: {min(tally.deltas)}..{max(tally.deltas)} (the whole page each time)")
+    for fragment, what in ((False, "whole-page runs"), (True, "runs of the previews panel alone")):
+        if found := tally.deltas[fragment]:
+            lines.append(f"  delta messages per run: {min(found)}..{max(found)} in {len(found)} {what}")
     if tally.session_ids:
         lines.append(f"  distinct server sessions: {len(set(tally.session_ids))} of {len(tally.session_ids)}")
     return lines

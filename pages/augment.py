@@ -101,17 +101,15 @@ def edit_step(index: int, entry: dict[str, Any]) -> None:
     chance = "" if step.p >= 1 else f" · p={step.p:g}"
     with st.expander(f"{index + 1}. {step.name}{chance}{flag}", expanded=bool(entry["errors"])):
         st.caption(spec.summary)
-        top = st.columns([2, 3, 1, 1, 1])
-        enabled = top[0].checkbox("enabled", value=step.enabled, key=f"ag_{uid}_enabled")
-        p = top[1].slider("probability", 0.0, 1.0, float(step.p), 0.05, key=f"ag_{uid}_p")
-        top[2].button("↑", key=f"ag_{uid}_up", on_click=move, args=(index, -1), help="Move up")
-        top[3].button("↓", key=f"ag_{uid}_down", on_click=move, args=(index, 1), help="Move down")
-        top[4].button("✕", key=f"ag_{uid}_rm", on_click=remove, args=(index,), help="Remove")
-        columns = st.columns(2)
-        params = {
-            param.name: param_widget(columns[i % 2], uid, param, step.params.get(param.name))
-            for i, param in enumerate(spec.params)
-        }
+        # Flex rows rather than columns: one layout block per row, whatever the number of widgets in it.
+        top = st.container(horizontal=True, vertical_alignment="center")
+        enabled = top.checkbox("enabled", value=step.enabled, key=f"ag_{uid}_enabled", width="stretch")
+        top.button("↑", key=f"ag_{uid}_up", on_click=move, args=(index, -1), help="Move up")
+        top.button("↓", key=f"ag_{uid}_down", on_click=move, args=(index, 1), help="Move down")
+        top.button("✕", key=f"ag_{uid}_rm", on_click=remove, args=(index,), help="Remove")
+        p = st.slider("probability", 0.0, 1.0, float(step.p), 0.05, key=f"ag_{uid}_p")
+        row = st.container(horizontal=True, vertical_alignment="bottom") if spec.params else None
+        params = {param.name: param_widget(row, uid, param, step.params.get(param.name)) for param in spec.params}
         new = catalog.Step(step.name, params, enabled=enabled, p=p)
         if new != step:
             entry["step"] = new
@@ -143,10 +141,10 @@ def add_step() -> None:
 
 
 def presets() -> None:
-    left, right = st.columns([3, 1])
-    name = left.selectbox("Preset", list(catalog.PRESETS), key="ag_preset")
-    right.markdown("&nbsp;")
-    right.button("Load", key="ag_load_preset", on_click=replace_pipeline, args=(catalog.PRESETS[name],))
+    row = st.container(horizontal=True, vertical_alignment="bottom")
+    names = list(catalog.PRESETS)
+    name = row.selectbox("Preset", names, index=names.index(DEFAULT_PRESET), key="ag_preset")
+    row.button("Load", key="ag_load_preset", on_click=replace_pipeline, args=(catalog.PRESETS[name],))
 
 
 def editor() -> None:
@@ -207,39 +205,39 @@ def open_upload(data: bytes) -> Image.Image:
 # ---- previews and views
 
 
+#: Preview widths in pixels: a class reads four to a row on a laptop, three on a projector in presentation mode.
+PREVIEW_WIDTH = {False: 168, True: 300}
+STRIP_WIDTH = 120
+
+
+def pictures(items: list[augment_lab.Picture], width: int) -> None:
+    """Pictures of one format side by side, wrapping, with their captions: one element, however many pictures."""
+    st.image(
+        [p.data for p in items], caption=[p.caption or "" for p in items], width=width, output_format=items[0].format
+    )
+
+
 def preview_grid(samples: list[augment_lab.Sample], denormalize: bool, large: bool) -> None:
-    per_row = 3 if large else 4
-    for start in range(0, len(samples), per_row):
-        for column, sample in zip(st.columns(per_row), samples[start : start + per_row], strict=False):
-            pixels = sample.pixels[denormalize]
-            drawn = [augment_lab.describe(s.name, s.params) for s in sample.steps if catalog.CATALOG[s.name].random]
-            column.image(pixels, width="stretch", caption=" · ".join(d for d in drawn if d) or None)
+    shown = [s.pictures[denormalize] for s in samples]
+    pictures(
+        [augment_lab.Picture(p.data, p.format, s.caption) for p, s in zip(shown, samples, strict=True)],
+        PREVIEW_WIDTH[large],
+    )
 
 
-def step_strip(image: Image.Image, sample: augment_lab.Sample, stats: Any) -> None:
+def step_strip(detail: augment_lab.Detail) -> None:
     st.markdown("**One sample, step by step** (the image after each step, and the time each step took)")
-    columns = st.columns(len(sample.steps) + 1)
-    columns[0].image(augment_lab.display(image, None, False), caption="input", width="stretch")
-    for column, step in zip(columns[1:], sample.steps, strict=True):
-        pixels = augment_lab.display(step.output, stats, denormalize=False)
-        column.image(pixels, caption=f"{step.name} · {step.milliseconds:.1f} ms", width="stretch", clamp=True)
+    pictures(detail.strip, STRIP_WIDTH)
 
 
-def tensor_view(sample: augment_lab.Sample, stats: Any) -> None:
+def tensor_view(detail: augment_lab.Detail) -> None:
     st.markdown("**The output tensor**, as `print(img.dtype, img.shape, img.max(), img.min())` would show it:")
-    st.code(augment_lab.tensor_summary(sample.output), language="text")
-    raw, fixed = st.columns(2)
-    raw.image(augment_lab.display(sample.output, stats, False), caption="as is (clamped to [0, 1])", width="stretch")
-    fixed.image(augment_lab.display(sample.output, stats, True), caption="de-normalized", width="stretch")
-    names = [s.name for s in sample.steps]
-    if "Normalize" in names:
-        at = names.index("Normalize")
-        before = sample.steps[at - 1].output if at > 0 else None
+    st.code(detail.summary, language="text")
+    pictures([detail.raw, detail.denormalized], PREVIEW_WIDTH[False])
+    if detail.histograms:
         fig = go.Figure()
-        for label, output in (("before Normalize", before), ("after Normalize", sample.steps[at].output)):
-            if output is not None:
-                centers, counts = augment_lab.value_histogram(output)
-                fig.add_trace(go.Scatter(x=centers, y=counts, name=label, mode="lines", line_shape="hvh"))
+        for label, centers, counts in detail.histograms:
+            fig.add_trace(go.Scatter(x=centers, y=counts, name=label, mode="lines", line_shape="hvh"))
         fig.update_layout(title="Pixel values before and after Normalize", height=320, xaxis_title="value")
         st.plotly_chart(fig, key="ag_hist")
 
@@ -299,6 +297,39 @@ def sync_link(steps: list[catalog.Step], seed: int, roll: int) -> None:
             st.query_params[key] = value
 
 
+@st.fragment
+def previews_panel(large: bool) -> None:
+    """The input, previews, tensor view and export. A widget in here (reroll, de-normalize, the image) reruns this
+    panel alone: the editor, which none of them changes, is not redrawn. Editing the pipeline reruns everything."""
+    image, _ = input_image()
+    image = augment_lab.preview_input(image)
+    controls = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    count = controls.slider("Previews", 1, 24, 12, key="ag_count", width=150, **KEEP)
+    if controls.button("Reroll", icon=":material/casino:", key="ag_reroll"):
+        st.session_state["ag_roll"] = st.session_state.get("ag_roll", 0) + 1
+    denormalize = controls.toggle("De-normalize", value=True, key="ag_denorm", width="content", **KEEP)
+    show_boxes = controls.toggle("Boxes", value=False, key="ag_boxes", width="content", **KEEP)
+    steps = valid_steps()
+    seed = sidebar.seed()
+    roll = st.session_state.get("ag_roll", 0)
+    sync_link(steps, seed, roll)
+    key = augment_lab.image_key(image)
+    try:
+        samples = augment_previews(key, image, catalog.to_json(steps), seed, roll, count, show_boxes)
+    except (ValueError, TypeError, RuntimeError) as exc:
+        st.error(f"The pipeline cannot run on this {image.width}×{image.height} image: {exc}", icon=":material/error:")
+        samples = []
+    preview_grid(samples, denormalize, large)
+    if samples and samples[0].detail is not None and not large:
+        step_strip(samples[0].detail)
+        tensor_view(samples[0].detail)
+    st.toggle(
+        "See what training will see: apply this pipeline to the Datasets grid", key=state.APPLY_TO_GRID_KEY, **KEEP
+    )
+    if not large:
+        export(steps, seed)
+
+
 routing.require_router()
 st.title("Augmentation")
 _ = pipeline()  # create the session's pipeline, or restore it from a share link, before anything reads it
@@ -312,31 +343,4 @@ if edit is not None:
     with edit:
         editor()
 with view:
-    image, _ = input_image()
-    image = augment_lab.preview_input(image)
-    controls = st.columns([3, 2, 2, 2])
-    count = controls[0].slider("Previews", 1, 24, 12, key="ag_count", **KEEP)
-    if controls[1].button("Reroll", icon=":material/casino:", key="ag_reroll"):
-        st.session_state["ag_roll"] = st.session_state.get("ag_roll", 0) + 1
-    denormalize = controls[2].toggle("De-normalize", value=True, key="ag_denorm", **KEEP)
-    show_boxes = controls[3].toggle("Boxes", value=False, key="ag_boxes", **KEEP)
-    steps = valid_steps()
-    seed = sidebar.seed()
-    roll = st.session_state.get("ag_roll", 0)
-    sync_link(steps, seed, roll)
-    stats = catalog.normalize_stats(steps)
-    key = augment_lab.image_key(image)
-    try:
-        samples = augment_previews(key, image, catalog.to_json(steps), seed, roll, count, show_boxes)
-    except (ValueError, TypeError, RuntimeError) as exc:
-        st.error(f"The pipeline cannot run on this {image.width}×{image.height} image: {exc}", icon=":material/error:")
-        samples = []
-    preview_grid(samples, denormalize, large)
-    if samples and samples[0].steps and not large:
-        step_strip(image, samples[0], stats)
-        tensor_view(samples[0], stats)
-    st.toggle(
-        "See what training will see: apply this pipeline to the Datasets grid", key=state.APPLY_TO_GRID_KEY, **KEEP
-    )
-    if not large:
-        export(steps, seed)
+    previews_panel(large)

@@ -63,6 +63,7 @@ class TestSessionIsolation:
     def test_a_widget_change_reruns_the_whole_page_with_that_value(self, app_url: str) -> None:
         async def scenario() -> Session:
             async with Session(app_url, path="/augment", query={"seed": 5}) as session:
+                await session.rerun_with("ag_preset", "CIFAR-10 classic")
                 await session.rerun_with("ag_load_preset", True)
                 (key,) = [k for k in session.widget_keys() if k.endswith("_param_p")]
                 await session.rerun_with(key, 0.25)
@@ -73,6 +74,39 @@ class TestSessionIsolation:
         assert "T.RandomCrop(size=(28, 28))," in code_of(session)
         assert "Augmentation" in session.texts()
         assert session.deltas > 100
+
+
+class TestFragments:
+    def test_a_reroll_reruns_the_previews_alone_and_the_rest_of_the_page_stays(self, app_url: str) -> None:
+        async def scenario() -> tuple[Session, list[str], int, int, bool]:
+            async with Session(app_url, path="/augment", query={"seed": 6}) as session:
+                await session.rerun_with("ag_denorm", False)
+                full = session.deltas
+                editor_keys = [k for k in session.widget_keys() if k.endswith("_enabled")]
+                await session.rerun_with("ag_reroll", True)
+                after_reroll = session.fragment_run
+                await session.rerun_with(editor_keys[0], False)  # an editor widget: the whole page again
+                return session, editor_keys, full, session.deltas, after_reroll
+
+        session, editor_keys, full, edited, fragment_reroll = run_on_own_loop(scenario())
+        assert fragment_reroll
+        assert not session.fragment_run and edited >= full
+        assert set(editor_keys) <= set(session.widget_keys())  # the editor stayed on the page through the reroll
+        assert link_of(session).endswith("&seed=6&roll=1")
+        assert "Augmentation" in session.texts()
+        assert session.errors() == []
+
+    def test_a_fragment_run_sends_only_the_previews(self, app_url: str) -> None:
+        async def scenario() -> tuple[int, int, list[str], list[str]]:
+            async with Session(app_url, path="/augment", query={"seed": 7}) as session:
+                before = session.widget_keys()
+                full = session.deltas
+                await session.rerun_with("ag_reroll", True)
+                return full, session.deltas, before, session.widget_keys()
+
+        full, rerolled, before, after = run_on_own_loop(scenario())
+        assert rerolled < full
+        assert after == before
 
 
 # (widget key, value, error, message): one case per way rerun_with refuses, on widgets of the Augmentation page

@@ -1,8 +1,9 @@
 """The fast paths of visionkit.transforms agree with straightforward references computed here.
 
-Each fast path (hue shift without an HSV image, ColorJitter converting once, separable blur, nearest warps by
-indexing, the smoothing of adjust_sharpness, vectorized equalize, torch's own padding) is compared with the plain way
-of computing the same thing, on random images of odd sizes, batched and unbatched. Exactness is what parity with
+Each fast path (hue shift without an HSV image, ColorJitter converting once, blends that skip a clamp they cannot
+need, separable blur, nearest warps by indexing, the smoothing of adjust_sharpness, vectorized equalize, torch's own
+padding, resizing without a clamp, the cast to uint8 through numpy) is compared with the plain way of computing the
+same thing, on random images of odd sizes, batched and unbatched. Exactness is what parity with
 torchvision rests on: integer results must be equal unless a float rounding tie is involved.
 """
 
@@ -18,6 +19,7 @@ import torch.nn.functional as nnf
 import visionkit.transforms as T
 import visionkit.transforms.functional as F
 from visionkit.transforms._geometry import _centered_planes, _sample_nearest, affine_matrix
+from visionkit.transforms._image import cast_whole
 
 SHAPES = [(3, 37, 53), (2, 3, 29, 31), (1, 2, 3, 19, 24)]
 LUMA = (0.2989, 0.587, 0.114)
@@ -158,6 +160,36 @@ class TestColorJitterChain:
     def test_rejects_images_that_are_neither_gray_nor_rgb(self) -> None:
         with pytest.raises(TypeError, match=r"img should have 1 or 3 channels, got 4"):
             T.ColorJitter(brightness=0.5)(_uint8((4, 5, 7)))
+
+
+class TestBlendsWithoutClamp:
+    """Blends of uint8 levels with a ratio in [0, 1] skip the clamp: the truncation must still keep them in range."""
+
+    @staticmethod
+    def _extremes(shape: tuple[int, ...]) -> torch.Tensor:
+        img = _uint8(shape)
+        img[..., ::2, :] = 255  # white and black rows, where a rounding error above 255 or below 0 would show
+        img[..., 1::4, :] = 0
+        return img
+
+    @pytest.mark.parametrize("shape", SHAPES)
+    @pytest.mark.parametrize("factor", [0.0, 1e-7, 0.3, 0.999, 1.0, 1.0 + 1e-6, 1.7])
+    def test_each_adjustment_equals_the_clamped_blend(self, shape: tuple[int, ...], factor: float) -> None:
+        img = self._extremes(shape)
+        for name in ("brightness", "contrast", "saturation"):
+            expected = _reference_adjust(img, name, factor)
+            assert torch.equal(getattr(F, f"adjust_{name}")(img, factor), expected), name
+
+    @pytest.mark.parametrize("factor", [0.25, 0.9999, 1.6])
+    def test_sharpness_equals_the_clamped_blend(self, factor: float) -> None:
+        img = self._extremes((3, 21, 26))
+        smooth = F.adjust_sharpness(img, 0.0)  # the smoothed image itself, borders included
+        assert torch.equal(F.adjust_sharpness(img, factor), _reference_blend(img, smooth.float(), factor))
+
+    def test_float_images_are_still_clamped(self) -> None:
+        img = torch.ones(3, 4, 5)
+        assert F.adjust_brightness(img, 0.999999).max() <= 1.0
+        assert F.adjust_saturation(img * 1.5, 0.5).max() == 1.0
 
 
 # ---------------------------------------------------------------------------------------------------------- blur
@@ -309,8 +341,27 @@ class TestConversions:
         assert torch.equal(img, expected)
 
     @pytest.mark.parametrize("shape", SHAPES)
-    def test_resize_uint8_equals_rounded_float_resize(self, shape: tuple[int, ...]) -> None:
+    @pytest.mark.parametrize(
+        ("mode", "antialias"),
+        [("bilinear", True), ("bilinear", False), ("bicubic", True), ("bicubic", False), ("nearest", False)],
+    )
+    @pytest.mark.parametrize("size", [[17, 12], [45, 70]])
+    def test_resize_uint8_equals_rounded_clamped_float_resize(
+        self, shape: tuple[int, ...], mode: str, antialias: bool, size: list[int]
+    ) -> None:
         img = _uint8(shape)
+        img[..., ::3, ::2] = 255  # sharp white-black edges, where bicubic overshoots the range
         batch = img.reshape(-1, *shape[-3:]).float()
-        expected = nnf.interpolate(batch, [17, 12], mode="bilinear", antialias=True).round().clamp(0, 255)
-        assert torch.equal(F.resize(img, [17, 12]), expected.to(torch.uint8).reshape(*shape[:-2], 17, 12))
+        align = None if mode == "nearest" else False
+        resized = nnf.interpolate(batch, size, mode=mode, antialias=antialias, align_corners=align)
+        expected = resized.round().clamp(0, 255).to(torch.uint8).reshape(*shape[:-2], *size)
+        out = F.resize(img, size, T.InterpolationMode(mode), antialias=antialias)
+        assert torch.equal(out, expected)
+
+    @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+    def test_cast_to_uint8_equals_the_cast_through_int32(self, dtype: torch.dtype) -> None:
+        whole = torch.randint(0, 256, (2, 3, 17, 19), generator=torch.Generator().manual_seed(3)).to(dtype)
+        for values in (whole, whole.transpose(-1, -2), whole[..., ::2], whole.requires_grad_()):
+            out = cast_whole(values, torch.uint8)
+            assert out.dtype == torch.uint8
+            assert torch.equal(out, values.detach().to(torch.int32).to(torch.uint8))

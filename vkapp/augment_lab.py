@@ -2,11 +2,16 @@
 
 A pipeline runs one step at a time on one seeded random stream, which is exactly what ``Compose`` does, so every
 intermediate image, each step's sampled parameters and its time come out of the same pass.
+A pass holds the global random streams from seeding to its last step (see :mod:`vkapp.random_streams`).
+
+Everything the page shows of a set of previews (encoded images, captions, the tensor summary, histograms) is
+computed here once, so a rerun that only redraws the page encodes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 import time
 from collections.abc import Sequence
@@ -21,8 +26,15 @@ from visionkit.transforms import catalog
 from visionkit.transforms.functional import pil_to_tensor
 from visionkit.utils import draw_bounding_boxes, to_displayable
 
+from .random_streams import GLOBAL_STREAMS
+
 #: Previews work on the input scaled to this longest side: what a class sees on a projector, at interactive speed.
 PREVIEW_SIDE = 256
+#: Images up to this many pixels are sent as PNG (exact pixels, and small anyway); larger ones as JPEG.
+PNG_MAX_PIXELS = 128 * 128
+#: The step strip's input thumbnail: the strip shows small images, and a small input keeps it all PNG.
+STRIP_SIDE = 128
+JPEG_QUALITY = 92
 
 
 @dataclass
@@ -35,19 +47,47 @@ class StepResult:
     milliseconds: float
 
 
+@dataclass(frozen=True)
+class Picture:
+    """An encoded image for ``st.image(picture.data, output_format=picture.format)``."""
+
+    data: bytes
+    format: str
+    caption: str | None = None
+
+
+@dataclass
+class Detail:
+    """What the page shows of the first sample beyond its preview: the image after each step (the input first,
+    captions with each step's time), the output tensor as ``print`` shows it, the output as is and de-normalised,
+    and the value histograms before and after Normalize (label, bin centers, counts)."""
+
+    strip: list[Picture]
+    summary: str
+    raw: Picture
+    denormalized: Picture
+    histograms: list[tuple[str, np.ndarray, np.ndarray]]
+
+
 @dataclass
 class Sample:
-    """One preview: each step's parameters (and outputs, for the sample the step strip shows), the mapped boxes,
-    and the final image ready to display, as is and de-normalised."""
+    """One preview: each step's parameters (and outputs until :func:`previews` has made the pictures), the mapped
+    boxes, the final image encoded as is and de-normalised, and a caption of what the random steps drew."""
 
     seed: int
     steps: list[StepResult] = field(default_factory=list)
     boxes: torch.Tensor | None = None
-    pixels: dict[bool, np.ndarray] = field(default_factory=dict)
+    pictures: dict[bool, Picture] = field(default_factory=dict)
+    detail: Detail | None = None
 
     @property
     def output(self) -> Any:
         return self.steps[-1].output if self.steps else None
+
+    @property
+    def caption(self) -> str | None:
+        drawn = [describe(s.name, s.params) for s in self.steps if catalog.CATALOG[s.name].random]
+        return " · ".join(d for d in drawn if d) or None
 
 
 def preview_input(image: Image.Image, side: int = PREVIEW_SIDE) -> Image.Image:
@@ -66,19 +106,24 @@ def sample_seed(seed: int, roll: int, index: int) -> int:
 
 
 def run(transforms: Sequence[Any], names: Sequence[str], image: Any, seed: int, boxes: torch.Tensor | None) -> Sample:
-    """Apply the built steps in order on one seeded stream (torch and Python ``random``, as torchvision draws)."""
-    torch.manual_seed(seed)
-    random.seed(seed)
+    """Apply the built steps in order on one seeded stream (torch and Python ``random``, as torchvision draws).
+
+    Seeds only torch's CPU generator, which is all that CPU transforms draw from (``torch.manual_seed`` would also
+    queue a seed for every accelerator backend, with a stack trace each time).
+    """
     sample = Sample(seed)
     current = image
-    for transform, name in zip(transforms, names, strict=True):
-        start = time.perf_counter()
-        current = transform(current)
-        elapsed = (time.perf_counter() - start) * 1e3
-        params = getattr(transform, "last_params", None)
-        sample.steps.append(StepResult(name, params, current, elapsed))
-        if boxes is not None and hasattr(transform, "map_boxes"):
-            boxes = transform.map_boxes(boxes)
+    with GLOBAL_STREAMS:
+        torch.default_generator.manual_seed(seed)
+        random.seed(seed)
+        for transform, name in zip(transforms, names, strict=True):
+            start = time.perf_counter()
+            current = transform(current)
+            elapsed = (time.perf_counter() - start) * 1e3
+            params = getattr(transform, "last_params", None)
+            sample.steps.append(StepResult(name, params, current, elapsed))
+            if boxes is not None and hasattr(transform, "map_boxes"):
+                boxes = transform.map_boxes(boxes)
     sample.boxes = boxes
     return sample
 
@@ -91,20 +136,60 @@ def built_steps(steps: Sequence[catalog.Step]) -> tuple[list[Any], list[str]]:
 def previews(
     steps: Sequence[catalog.Step], image: Image.Image, *, seed: int, roll: int, count: int, boxes: torch.Tensor | None
 ) -> list[Sample]:
-    """``count`` seeded samples with display-ready pixels. Only the first keeps every step's output (the step strip
-    and tensor view show it); the others keep their parameters, so a page of previews stays a few MB."""
+    """``count`` seeded samples, each with its pictures; the first also with its :class:`Detail`. Step outputs are
+    dropped once the pictures are made (only parameters and times stay), so a page of previews stays small."""
     transforms, names = built_steps(steps)
     stats = catalog.normalize_stats(steps)
     samples = []
     for index in range(count):
         sample = run(transforms, names, image, sample_seed(seed, roll, index), boxes)
         final = image if sample.output is None else sample.output
-        sample.pixels = {flag: with_boxes(display(final, stats, flag), sample.boxes) for flag in (False, True)}
-        if index:
-            for step in sample.steps:
-                step.output = None
+        shown = [with_boxes(display(final, stats, flag), sample.boxes) for flag in (False, True)]
+        sample.pictures = dict(zip((False, True), pictures(shown, [None, None]), strict=True))
+        if index == 0 and sample.steps:
+            sample.detail = detail(image, sample, stats)
+        for step in sample.steps:
+            step.output = None
         samples.append(sample)
     return samples
+
+
+def detail(image: Image.Image, sample: Sample, stats: tuple[Sequence[float], Sequence[float]] | None) -> Detail:
+    """The step strip, tensor summary, as-is and de-normalised outputs and Normalize histograms of one sample."""
+    thumbnail = preview_input(image, STRIP_SIDE)
+    strip = pictures(
+        [display(thumbnail, None, False), *(display(s.output, stats, False) for s in sample.steps)],
+        ["input", *(f"{s.name} · {s.milliseconds:.1f} ms" for s in sample.steps)],
+    )
+    histograms = []
+    names = [s.name for s in sample.steps]
+    if "Normalize" in names:
+        at = names.index("Normalize")
+        if at > 0:
+            histograms.append(("before Normalize", *value_histogram(sample.steps[at - 1].output)))
+        histograms.append(("after Normalize", *value_histogram(sample.steps[at].output)))
+    output = sample.output
+    raw, denormalized = pictures(
+        [display(output, stats, False), display(output, stats, True)],
+        ["as is (clamped to [0, 1])", "de-normalized"],
+    )
+    return Detail(strip, tensor_summary(output), raw, denormalized, histograms)
+
+
+def pictures(images: Sequence[np.ndarray], captions: Sequence[str | None]) -> list[Picture]:
+    """Encode displayable pixels (HW or HWC uint8) once, all in one format (one ``st.image`` shows them together):
+    PNG when every image is small (exact pixels, and small files anyway), else JPEG."""
+    small = all(pixels.shape[0] * pixels.shape[1] <= PNG_MAX_PIXELS for pixels in images)
+    found = []
+    for pixels, caption in zip(images, captions, strict=True):
+        encoded = io.BytesIO()
+        image = Image.fromarray(pixels[..., 0] if pixels.ndim == 3 and pixels.shape[2] == 1 else pixels)
+        if small:
+            image.save(encoded, format="PNG", compress_level=1)
+        else:
+            image.save(encoded, format="JPEG", quality=JPEG_QUALITY)
+        found.append(Picture(encoded.getvalue(), "PNG" if small else "JPEG", caption))
+    return found
 
 
 def augmented_pixels(steps: Sequence[catalog.Step], image: Image.Image, seed: int) -> np.ndarray:

@@ -22,6 +22,8 @@ from visionkit import models
 from visionkit.datasets.utils import DownloadError, download_url
 from visionkit.models._presets import ImageClassification
 
+from .random_streams import GLOBAL_STREAMS
+
 EditSpec = tuple[str, dict[str, Any]]
 
 #: The edits the page offers, by the name of the visionkit.models function that performs them.
@@ -80,8 +82,10 @@ def fetch_weights(weights: models.WeightsEnum, progress: Callable[[int, int | No
 
 
 def build(arch: str, weights: models.WeightsEnum | None) -> nn.Module:
-    """The architecture with official weights (from the hub cache) or torchvision's random initialisation."""
-    return models.get_model(arch, weights=weights).eval()
+    """The architecture with official weights (from the hub cache) or torchvision's random initialisation (drawn
+    from the global stream, which a concurrent preview must not see move)."""
+    with GLOBAL_STREAMS:
+        return models.get_model(arch, weights=weights).eval()
 
 
 def load_checkpoint_bytes(model: nn.Module, data: bytes) -> models.LoadReport:
@@ -90,12 +94,14 @@ def load_checkpoint_bytes(model: nn.Module, data: bytes) -> models.LoadReport:
 
 
 def apply_edits(model: nn.Module, edits: Sequence[EditSpec]) -> tuple[nn.Module, list[models.Edit]]:
-    """Apply each edit in turn; the input model is never changed."""
+    """Apply each edit in turn (new layers draw their weights from the global stream); the input model is never
+    changed."""
     done = []
-    for name, kwargs in edits:
-        edit = EDITS[name](model, **kwargs)
-        model = edit.model
-        done.append(edit)
+    with GLOBAL_STREAMS:
+        for name, kwargs in edits:
+            edit = EDITS[name](model, **kwargs)
+            model = edit.model
+            done.append(edit)
     return model.eval(), done
 
 

@@ -72,10 +72,21 @@ def _quantize(levels: Tensor, dtype: torch.dtype) -> Tensor:
     return levels if dtype.is_floating_point else levels.floor_()  # floor: levels are >= 0 here, and trunc_ is slow
 
 
+def _clamp_blend(levels: Tensor, ratio: float, dtype: torch.dtype) -> Tensor:
+    """Clamp blended levels to the intensity range of ``dtype`` in place.
+
+    Integer levels blended with a ``ratio`` in [0, 1] are weighted means of levels within the range: float rounding
+    can only take them a hair above the maximum, which the truncation that follows removes, so they are left alone.
+    """
+    if dtype.is_floating_point or not 0.0 <= ratio <= 1.0:
+        levels.clamp_(0, max_value(dtype))
+    return levels
+
+
 def _blend_levels(levels: Tensor, other: Tensor, ratio: float, dtype: torch.dtype) -> Tensor:
     """``ratio * levels + (1 - ratio) * other``, clamped to the intensity range of ``dtype`` and quantized."""
     ratio = float(ratio)
-    return _quantize(levels.mul_(ratio).add_((1.0 - ratio) * other).clamp_(0, max_value(dtype)), dtype)
+    return _quantize(_clamp_blend(levels.mul_(ratio).add_((1.0 - ratio) * other), ratio, dtype), dtype)
 
 
 def _blend(img1: Tensor, img2: Tensor, ratio: float) -> Tensor:
@@ -138,7 +149,8 @@ LevelOp = Callable[[Tensor, float, torch.dtype], Tensor]
 
 
 def _brightness_levels(levels: Tensor, factor: float, dtype: torch.dtype) -> Tensor:
-    return _quantize(levels.mul_(float(factor)).clamp_(0, max_value(dtype)), dtype)
+    factor = float(factor)  # a blend with black
+    return _quantize(_clamp_blend(levels.mul_(factor), factor, dtype), dtype)
 
 
 def _contrast_levels(levels: Tensor, factor: float, dtype: torch.dtype) -> Tensor:
@@ -152,18 +164,22 @@ def _saturation_levels(levels: Tensor, factor: float, dtype: torch.dtype) -> Ten
     return _blend_levels(levels, _gray_levels(levels, dtype), factor, dtype)
 
 
-_HUE_OFFSETS = torch.tensor([0.0, 2.0, 4.0]).view(3, 1, 1)
-
-
 def _raw_hue(dist: Tensor) -> Tensor:
-    """6 * hue, in [-1, 5), from ``dist = (value - channel) / chroma`` (``Tensor[..., 3, H, W]``, NaN for grays).
+    """6 * hue, in [-1, 5), from ``dist = (value - channel) / chroma`` (``Tensor[..., 3, H, W]``, NaN for grays);
+    ``dist`` is overwritten.
 
     It is ``2k + d[k+2] - d[k+1]`` for the largest channel ``k``, whose ``d`` is 0, and 0 for gray pixels. The
     candidates of the other channels get 8 added, and the smallest candidate is taken: on ties that is red's, as
-    the round trip picks it (red-green and green-blue ties give equal candidates anyway).
+    the round trip picks it (red-green and green-blue ties give equal candidates anyway). The candidates are built
+    channel by channel: that touches each value once, where shifted copies of ``dist`` would touch it three times.
     """
-    candidates = dist.roll(1, dims=-3).add_(_HUE_OFFSETS).sub_(dist.roll(-1, dims=-3))
-    candidates.add_(torch.ceil(dist), alpha=8.0)  # d is in [0, 1]: ceil(d) is 0 only for the largest channels
+    d_red, d_green, d_blue = dist.unbind(dim=-3)
+    candidates = torch.empty_like(dist)
+    c_red, c_green, c_blue = candidates.unbind(dim=-3)
+    torch.sub(d_blue, d_green, out=c_red)
+    torch.add(d_red, 2.0, out=c_green).sub_(d_blue)
+    torch.add(d_green, 4.0, out=c_blue).sub_(d_red)
+    candidates.add_(dist.ceil_(), alpha=8.0)  # d is in [0, 1]: ceil(d) is 0 only for the largest channels
     return candidates.amin(dim=-3).nan_to_num_(nan=0.0)
 
 
@@ -192,8 +208,8 @@ def _channel_weights(hue6: Tensor, out: Tensor) -> Tensor:
 
 
 def _shift_hue(img: Tensor, hue_factor: float, in_range: bool = False) -> Tensor:
-    """Add ``hue_factor`` to the HSV hue of float RGB images ``Tensor[..., 3, H, W]``; ``in_range`` tells that all
-    values are known to be in [0, 1], which spares checking it.
+    """Add ``hue_factor`` to the HSV hue of float RGB images ``Tensor[..., 3, H, W]``, overwriting ``img``;
+    ``in_range`` tells that all values are known to be in [0, 1], which spares checking it.
 
     The result is bit for bit that of the RGB -> HSV -> RGB round trip that torchvision does, but built from cheap
     elementwise float operations: the hue comes from the largest channel picked with 0/1 factors, and each output
@@ -202,7 +218,7 @@ def _shift_hue(img: Tensor, hue_factor: float, in_range: bool = False) -> Tensor
     """
     value, low = img.amax(dim=-3, keepdim=True), img.amin(dim=-3, keepdim=True)
     chroma = value - low
-    dist = (value - img).div_(chroma)  # NaN where chroma is 0
+    dist = torch.sub(value, img, out=img).div_(chroma)  # NaN where chroma is 0
     hue6 = _shifted_hue6(dist, hue_factor)
     minus_saturation = chroma.div_(value).nan_to_num_(nan=0.0, posinf=math.inf, neginf=-math.inf).neg_()  # 0 / 0
     shifted = _channel_weights(hue6, out=dist).mul_(minus_saturation).add_(1.0).mul_(value)  # v (1 - s w)
@@ -221,7 +237,7 @@ def _hue_levels(levels: Tensor, hue_factor: float, dtype: torch.dtype) -> Tensor
         return _shift_hue(levels.to(torch.float32), hue_factor).to(dtype)
     check_safe_cast(torch.float32, dtype)
     bound = max_value(dtype)
-    return _shift_hue(levels / bound, hue_factor, in_range=True).mul_(bound + 1.0 - 1e-3).floor_()
+    return _shift_hue(levels.div_(bound), hue_factor, in_range=True).mul_(bound + 1.0 - 1e-3).floor_()
 
 
 def _adjust_tensor(img: Tensor, steps: Sequence[tuple[LevelOp, float]]) -> Tensor:

@@ -320,7 +320,8 @@ def resize(
         antialiased = bool(antialias) and smooth
         return nnf.interpolate(batch, [out_h, out_w], mode=mode, align_corners=align, antialias=antialiased)
 
-    return on_float_batch(img, _interpolate)
+    # Bicubic weights go negative and can overshoot the range; the other modes take weighted means.
+    return on_float_batch(img, _interpolate, within_range=mode != "bicubic")
 
 
 def resized_crop(

@@ -1,0 +1,123 @@
+"""The Augmentation page's computations: seeded previews that concurrent sessions cannot disturb, and pictures."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from visionkit.transforms import catalog
+from vkapp import augment_lab, model_lab
+
+
+@pytest.fixture(scope="module")
+def photo() -> Image.Image:
+    """A smooth 160x120 picture (JPEG keeps it close), with a bright square off-center (flips and crops move it)."""
+    y, x = np.mgrid[0:120, 0:160]
+    pixels = np.stack([x * 255 // 159, y * 255 // 119, (x + y) * 255 // 278], axis=-1).astype(np.uint8)
+    pixels[20:50, 30:70] = 255
+    return Image.fromarray(pixels)
+
+
+def fingerprint(samples: list[augment_lab.Sample]) -> list[tuple[str, bytes]]:
+    return [(repr([s.params for s in sample.steps]), sample.pictures[True].data) for sample in samples]
+
+
+class TestConcurrentSessions:
+    def test_previews_match_a_lone_run_while_other_threads_seed_and_draw(self, photo: Image.Image) -> None:
+        steps = catalog.PRESETS["ImageNet training"]
+        alone = {
+            seed: fingerprint(augment_lab.previews(steps, photo, seed=seed, roll=0, count=3, boxes=None))
+            for seed in (1, 2)
+        }
+        found: dict[int, list[list[tuple[str, bytes]]]] = {1: [], 2: []}
+        failures: list[BaseException] = []
+
+        def student(seed: int) -> None:
+            try:
+                for _ in range(15):
+                    found[seed].append(
+                        fingerprint(augment_lab.previews(steps, photo, seed=seed, roll=0, count=3, boxes=None))
+                    )
+            except BaseException as exc:
+                failures.append(exc)
+
+        def builder() -> None:
+            for _ in range(5):
+                model_lab.build("resnet18", None)
+
+        threads = [threading.Thread(target=student, args=(seed,)) for seed in (1, 2)]
+        threads.append(threading.Thread(target=builder))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failures
+        for seed in (1, 2):
+            assert all(run == alone[seed] for run in found[seed]), f"seed {seed} saw another thread's draws"
+
+    def test_a_preview_run_leaves_the_draws_of_a_reseeded_stream_alone(self, photo: Image.Image) -> None:
+        torch.manual_seed(5)
+        expected = torch.rand(3)
+        torch.manual_seed(5)
+        augment_lab.previews(catalog.PRESETS["CIFAR-10 classic"], photo, seed=9, roll=0, count=1, boxes=None)
+        torch.manual_seed(5)
+        assert torch.equal(torch.rand(3), expected)
+
+
+class TestPreviews:
+    def test_the_first_sample_carries_the_strip_and_tensor_view_and_no_sample_keeps_outputs(
+        self, photo: Image.Image
+    ) -> None:
+        steps = catalog.PRESETS["CIFAR-10 classic"]
+        samples = augment_lab.previews(steps, photo, seed=0, roll=0, count=4, boxes=None)
+        first = samples[0].detail
+        assert first is not None and all(s.detail is None for s in samples[1:])
+        assert [p.caption.split(" · ")[0] for p in first.strip] == ["input", *(s.name for s in steps)]
+        assert first.summary.startswith("torch.float32 (3, 32, 32)")
+        assert [label for label, _, _ in first.histograms] == ["before Normalize", "after Normalize"]
+        assert all(step.output is None for sample in samples for step in sample.steps)
+
+    def test_a_reroll_changes_the_previews_and_the_same_seed_and_roll_repeat_them(self, photo: Image.Image) -> None:
+        steps = catalog.PRESETS["ImageNet training"]
+        first = fingerprint(augment_lab.previews(steps, photo, seed=3, roll=0, count=2, boxes=None))
+        again = fingerprint(augment_lab.previews(steps, photo, seed=3, roll=0, count=2, boxes=None))
+        rolled = fingerprint(augment_lab.previews(steps, photo, seed=3, roll=1, count=2, boxes=None))
+        assert first == again
+        assert first != rolled
+
+    def test_de_normalized_pixels_undo_normalize(self, photo: Image.Image) -> None:
+        steps = [catalog.Step("ToTensor", {}), catalog.Step("Normalize", {"mean": [0.5] * 3, "std": [0.25] * 3})]
+        (sample,) = augment_lab.previews(steps, photo, seed=0, roll=0, count=1, boxes=None)
+        shown = np.asarray(Image.open(io.BytesIO(sample.pictures[True].data)).convert("RGB"), dtype=np.int16)
+        assert np.abs(shown - np.asarray(photo, dtype=np.int16)).mean() < 3  # JPEG, at quality 92
+
+
+class TestPictures:
+    def test_small_images_are_exact_png(self) -> None:
+        pixels = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+        (picture,) = augment_lab.pictures([pixels], ["x"])
+        assert picture.format == "PNG" and picture.caption == "x"
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(picture.data))), pixels)
+
+    def test_large_images_are_jpeg_and_gray_stays_gray(self) -> None:
+        (picture,) = augment_lab.pictures([np.full((256, 256, 1), 77, dtype=np.uint8)], [None])
+        decoded = Image.open(io.BytesIO(picture.data))
+        assert (picture.format, decoded.format, decoded.mode) == ("JPEG", "JPEG", "L")
+        assert np.abs(np.asarray(decoded, dtype=np.int16) - 77).max() <= 1
+
+    def test_one_large_image_makes_the_whole_set_jpeg(self) -> None:
+        found = augment_lab.pictures([np.zeros((8, 8, 3), np.uint8), np.zeros((200, 200, 3), np.uint8)], ["a", "b"])
+        assert [p.format for p in found] == ["JPEG", "JPEG"]
+        assert [Image.open(io.BytesIO(p.data)).format for p in found] == ["JPEG", "JPEG"]
+
+    def test_the_step_strip_is_one_format_with_a_thumbnail_input(self, photo: Image.Image) -> None:
+        steps = catalog.PRESETS["CIFAR-10 classic"]
+        (sample,) = augment_lab.previews(steps, photo, seed=0, roll=0, count=1, boxes=None)
+        assert sample.detail is not None
+        assert {p.format for p in sample.detail.strip} == {"PNG"}
+        assert max(Image.open(io.BytesIO(sample.detail.strip[0].data)).size) == augment_lab.STRIP_SIDE
