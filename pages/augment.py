@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
@@ -161,14 +160,15 @@ def editor() -> None:
 
 
 def input_image() -> tuple[Image.Image, str]:
-    """The image to augment and a name for it: an embedded photo, a dataset item, an upload or the camera."""
+    """The image to augment, scaled for previews, and its content key: an embedded photo, a dataset item, an
+    upload or the camera."""
     source = st.segmented_control(
         "Image", ["Photo", "Dataset", "Upload", "Camera"], default="Photo", required=True, key="ag_source", **KEEP
     )
     if source == "Dataset":
         dataset, label = state.current_dataset()
         index = st.number_input(f"Index in {label}", 0, len(dataset) - 1, 0, key="ag_index", **KEEP)
-        return dataset[int(index)][0], f"{label} #{index}"
+        return keyed(dataset[int(index)][0])
     if source in ("Upload", "Camera"):
         data = (
             st.file_uploader("An image", type=["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"], key="ag_up")
@@ -177,14 +177,18 @@ def input_image() -> tuple[Image.Image, str]:
         )
         if data is not None:
             try:
-                return open_upload(data.getvalue()), data.name
+                return keyed(open_upload(data.getvalue()))
             except ValueError as exc:
                 st.error(str(exc), icon=":material/broken_image:")
         st.caption("Showing a sample photo until an image arrives.")
-    photos = cache.dataset("photos", True, None)
-    names = [path.rsplit("/", 1)[-1] for path, _ in photos.samples]
+    names = [path.rsplit("/", 1)[-1] for path, _ in cache.dataset("photos", True, None).samples]
     pick = st.selectbox("Photo", range(len(names)), format_func=lambda i: names[i], key="ag_photo", **KEEP)
-    return photos[int(pick)][0], names[pick]
+    return cache.preview_photo(int(pick))
+
+
+def keyed(image: Image.Image) -> tuple[Image.Image, str]:
+    image = augment_lab.preview_input(image)
+    return image, augment_lab.image_key(image)
 
 
 def open_upload(data: bytes) -> Image.Image:
@@ -234,12 +238,8 @@ def tensor_view(detail: augment_lab.Detail) -> None:
     st.markdown("**The output tensor**, as `print(img.dtype, img.shape, img.max(), img.min())` would show it:")
     st.code(detail.summary, language="text")
     pictures([detail.raw, detail.denormalized], PREVIEW_WIDTH[False])
-    if detail.histograms:
-        fig = go.Figure()
-        for label, centers, counts in detail.histograms:
-            fig.add_trace(go.Scatter(x=centers, y=counts, name=label, mode="lines", line_shape="hvh"))
-        fig.update_layout(title="Pixel values before and after Normalize", height=320, xaxis_title="value")
-        st.plotly_chart(fig, key="ag_hist")
+    if detail.histogram is not None:
+        st.plotly_chart(detail.histogram, key="ag_hist")
 
 
 def export(steps: list[catalog.Step], seed: int) -> None:
@@ -248,7 +248,8 @@ def export(steps: list[catalog.Step], seed: int) -> None:
         library = st.segmented_control(
             "Library", ["visionkit", "torchvision"], default="visionkit", required=True, key="ag_lib", **KEEP
         )
-        code = catalog.to_code(steps, library=library, seed=seed)
+        texts = augment_lab.pipeline_texts(steps, seed, library)
+        code = texts.code
         st.code(code, language="python")
         st.download_button(
             "Download pipeline.py",
@@ -262,7 +263,7 @@ def export(steps: list[catalog.Step], seed: int) -> None:
     with json_tab:
         st.download_button(
             "Download pipeline.json",
-            catalog.to_json(steps, seed=seed),
+            texts.json,
             "pipeline.json",
             "application/json",
             key="ag_dl_json",
@@ -282,15 +283,15 @@ def export(steps: list[catalog.Step], seed: int) -> None:
     with link_tab:
         st.caption("The address bar always holds the pipeline and the seed: copy it to share the exact previews.")
         roll = st.session_state.get("ag_roll", 0)
-        query = "&".join(f"{k}={v}" for k, v in {**catalog.to_query(steps, seed), "roll": roll}.items())
+        query = "&".join(f"{k}={v}" for k, v in {**texts.query, "roll": roll}.items())
         base = (st.context.url or "").split("?")[0]
         st.code(f"{base}?{query}", language="text")
 
 
-def sync_link(steps: list[catalog.Step], seed: int, roll: int) -> None:
-    """Keep the URL's query parameters equal to the current pipeline and reroll count (the seed widget keeps its own
-    parameter), so the address bar is always a link to exactly these previews."""
-    wanted = {k: v for k, v in catalog.to_query(steps, seed).items() if k != sidebar.SEED_KEY}
+def sync_link(query: dict[str, str], roll: int) -> None:
+    """Keep the URL's query parameters equal to the current pipeline (``query``) and reroll count (the seed widget
+    keeps its own parameter), so the address bar is always a link to exactly these previews."""
+    wanted = {k: v for k, v in query.items() if k != sidebar.SEED_KEY}
     wanted["roll"] = str(roll)
     for key, value in wanted.items():
         if st.query_params.get(key) != value:
@@ -301,8 +302,7 @@ def sync_link(steps: list[catalog.Step], seed: int, roll: int) -> None:
 def previews_panel(large: bool) -> None:
     """The input, previews, tensor view and export. A widget in here (reroll, de-normalize, the image) reruns this
     panel alone: the editor, which none of them changes, is not redrawn. Editing the pipeline reruns everything."""
-    image, _ = input_image()
-    image = augment_lab.preview_input(image)
+    image, key = input_image()
     controls = st.container(horizontal=True, vertical_alignment="center", gap="small")
     count = controls.slider("Previews", 1, 24, 12, key="ag_count", width=150, **KEEP)
     if controls.button("Reroll", icon=":material/casino:", key="ag_reroll"):
@@ -312,10 +312,10 @@ def previews_panel(large: bool) -> None:
     steps = valid_steps()
     seed = sidebar.seed()
     roll = st.session_state.get("ag_roll", 0)
-    sync_link(steps, seed, roll)
-    key = augment_lab.image_key(image)
+    texts = augment_lab.pipeline_texts(steps, seed, st.session_state.get("ag_lib", "visionkit"))
+    sync_link(texts.query, roll)
     try:
-        samples = augment_previews(key, image, catalog.to_json(steps), seed, roll, count, show_boxes)
+        samples = augment_previews(key, image, texts.key, seed, roll, count, show_boxes)
     except (ValueError, TypeError, RuntimeError) as exc:
         st.error(f"The pipeline cannot run on this {image.width}×{image.height} image: {exc}", icon=":material/error:")
         samples = []

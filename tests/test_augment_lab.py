@@ -79,7 +79,12 @@ class TestPreviews:
         assert first is not None and all(s.detail is None for s in samples[1:])
         assert [p.caption.split(" · ")[0] for p in first.strip] == ["input", *(s.name for s in steps)]
         assert first.summary.startswith("torch.float32 (3, 32, 32)")
-        assert [label for label, _, _ in first.histograms] == ["before Normalize", "after Normalize"]
+        assert first.histogram is not None
+        before, after = first.histogram.data
+        assert (before.name, after.name) == ("before Normalize", "after Normalize")
+        assert 0 <= min(before.x) and max(before.x) <= 1  # ToTensor's [0, 1]
+        assert np.allclose(after.x, 2 * before.x - 1, atol=1e-4)  # Normalize(0.5, 0.5): (x - 0.5) / 0.5
+        assert list(after.y) == list(before.y) and sum(after.y) == 3 * 32 * 32
         assert all(step.output is None for sample in samples for step in sample.steps)
 
     def test_a_reroll_changes_the_previews_and_the_same_seed_and_roll_repeat_them(self, photo: Image.Image) -> None:
@@ -121,3 +126,18 @@ class TestPictures:
         assert sample.detail is not None
         assert {p.format for p in sample.detail.strip} == {"PNG"}
         assert max(Image.open(io.BytesIO(sample.detail.strip[0].data)).size) == augment_lab.STRIP_SIDE
+
+
+class TestPipelineTexts:
+    def test_texts_are_what_the_catalog_writes_and_follow_every_change(self) -> None:
+        steps = list(catalog.PRESETS["CIFAR-10 classic"])
+        texts = augment_lab.pipeline_texts(steps, 3, "torchvision")
+        assert texts.key == catalog.to_json(steps)
+        assert texts.query == catalog.to_query(steps, 3)
+        assert texts.json == catalog.to_json(steps, seed=3)
+        assert texts.code == catalog.to_code(steps, library="torchvision", seed=3)
+        flipped = [*steps[:2], catalog.Step("RandomHorizontalFlip", {"p": 0.25}), *steps[3:]]
+        changed = augment_lab.pipeline_texts(flipped, 3, "torchvision")
+        assert "T.RandomHorizontalFlip(p=0.25)" in changed.code and changed.key != texts.key
+        assert augment_lab.pipeline_texts(steps, 4, "torchvision").query["seed"] == "4"
+        assert "from visionkit import transforms as T" in augment_lab.pipeline_texts(steps, 3, "visionkit").code

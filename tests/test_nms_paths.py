@@ -85,6 +85,25 @@ def with_special_values(n: int, seed: int) -> Tensor:
     return boxes
 
 
+def duplicated(n: int, seed: int) -> Tensor:
+    """A handful of distinct boxes, each repeated many times."""
+    generator = torch.Generator().manual_seed(seed)
+    distinct = on_grid(5, seed)
+    return distinct[torch.randint(0, 5, (n,), generator=generator)]
+
+
+def touching(n: int, seed: int) -> Tensor:
+    """Unit cells of a small grid and boxes of one or two cells: many pairs share only an edge or a corner."""
+    generator = torch.Generator().manual_seed(seed)
+    corner = torch.randint(0, 8, (n, 2), generator=generator)
+    return torch.cat([corner, corner + torch.randint(1, 3, (n, 2), generator=generator)], dim=1).float()
+
+
+def unit_cells() -> Tensor:
+    """The 16 unit cells of a 4x4 grid, column by column."""
+    return torch.tensor([[x, y, x + 1, y + 1] for x in range(4) for y in range(4)], dtype=torch.float32)
+
+
 def tied_scores(n: int, seed: int) -> Tensor:
     """Scores from five values, so that most of them tie."""
     return torch.randint(0, 5, (n,), generator=torch.Generator().manual_seed(seed)).float()
@@ -102,8 +121,8 @@ def random_scores(n: int, seed: int) -> Tensor:
 
 
 class TestNmsMatchesGreedy:
-    # 64 boxes fill the first round exactly; 65 need a second one.
-    @pytest.mark.parametrize("n", [0, 1, 2, 63, 64, 65, 300])
+    # Up to 192 boxes (twice the first round) settle in a single round; 193 need a first round and a last one.
+    @pytest.mark.parametrize("n", [0, 1, 2, 95, 96, 97, 192, 193, 300])
     @pytest.mark.parametrize("threshold", THRESHOLDS)
     @pytest.mark.parametrize("make_boxes", [on_grid, degenerate, with_special_values])
     @pytest.mark.parametrize("make_scores", [tied_scores, scores_with_nan])
@@ -145,6 +164,46 @@ class TestNmsMatchesGreedy:
             warnings.simplefilter("error")
             ops.nms(boxes, scores, 1e300)
             ops.nms(degenerate(300, seed=11), scores, 0.5)
+
+
+class TestNmsRandomLayouts:
+    """Many seeded random layouts and sizes, each against the greedy reference: the rounds, the last round and the
+    knock-out passes must never change which boxes are kept, nor their order."""
+
+    @pytest.mark.parametrize("make_boxes", [scattered, clustered, on_grid, degenerate, duplicated, touching])
+    @pytest.mark.parametrize("threshold", [0.0, 0.5, 1.0, -0.5])
+    def test_layouts(self, make_boxes, threshold: float) -> None:
+        for seed, n in enumerate([3, 17, 96, 150, 190, 250, 420, 700]):
+            boxes = make_boxes(n, seed)
+            scores = tied_scores(n, seed) if seed % 2 else random_scores(n, seed)
+            assert ops.nms(boxes, scores, threshold).tolist() == reference_nms(boxes, scores, threshold), (seed, n)
+
+    @pytest.mark.parametrize("make_boxes", [scattered, clustered, degenerate])
+    def test_float64_boxes(self, make_boxes) -> None:
+        for seed, n in enumerate([50, 200, 600]):
+            # Coordinates with more digits than float32 holds: the IoU must be computed in float64 throughout.
+            boxes = make_boxes(n, seed).double() + torch.rand(n, 4, generator=torch.Generator().manual_seed(seed)) / 3
+            scores = random_scores(n, seed)
+            assert ops.nms(boxes, scores, 0.5).tolist() == reference_nms(boxes, scores, 0.5)
+
+    @pytest.mark.parametrize("make_boxes", [scattered, clustered])
+    def test_five_thousand_boxes(self, make_boxes) -> None:
+        boxes, scores = make_boxes(5000, seed=20), random_scores(5000, seed=21)
+        assert ops.nms(boxes, scores, 0.5).tolist() == reference_nms(boxes, scores, 0.5)
+
+    def test_boxes_that_only_touch_never_suppress_each_other_at_threshold_zero(self) -> None:
+        # Neighbouring cells share an edge or a corner: an intersection of zero area.
+        assert ops.nms(unit_cells(), torch.linspace(1, 0, 16), 0.0).tolist() == list(range(16))
+
+    def test_a_negative_threshold_suppresses_even_disjoint_boxes(self) -> None:
+        assert ops.nms(unit_cells(), torch.linspace(0, 1, 16), -0.1).tolist() == [15]
+
+    def test_copies_of_a_box_keep_the_first_unless_the_threshold_is_one(self) -> None:
+        boxes = torch.tensor([[2.0, 3.0, 7.0, 9.0]]).repeat(250, 1)
+        scores = torch.ones(250)
+        assert ops.nms(boxes, scores, 0.99).tolist() == [0]
+        # An IoU of exactly 1 is not greater than a threshold of 1: nothing is suppressed.
+        assert ops.nms(boxes, scores, 1.0).tolist() == list(range(250))
 
 
 class TestBatchedNmsMatchesGreedy:

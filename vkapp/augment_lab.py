@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 import torch
 from PIL import Image
 
@@ -48,6 +50,17 @@ class StepResult:
 
 
 @dataclass(frozen=True)
+class PipelineTexts:
+    """What the page derives from a pipeline and a seed, computed once per distinct pipeline: the previews' cache key
+    (the steps as JSON), the share link's query parameters, the JSON download and the script for one library."""
+
+    key: str
+    query: dict[str, str]
+    json: str
+    code: str
+
+
+@dataclass(frozen=True)
 class Picture:
     """An encoded image for ``st.image(picture.data, output_format=picture.format)``."""
 
@@ -60,13 +73,13 @@ class Picture:
 class Detail:
     """What the page shows of the first sample beyond its preview: the image after each step (the input first,
     captions with each step's time), the output tensor as ``print`` shows it, the output as is and de-normalised,
-    and the value histograms before and after Normalize (label, bin centers, counts)."""
+    and a chart of the value histograms before and after Normalize (None without Normalize)."""
 
     strip: list[Picture]
     summary: str
     raw: Picture
     denormalized: Picture
-    histograms: list[tuple[str, np.ndarray, np.ndarray]]
+    histogram: go.Figure | None
 
 
 @dataclass
@@ -161,19 +174,28 @@ def detail(image: Image.Image, sample: Sample, stats: tuple[Sequence[float], Seq
         [display(thumbnail, None, False), *(display(s.output, stats, False) for s in sample.steps)],
         ["input", *(f"{s.name} · {s.milliseconds:.1f} ms" for s in sample.steps)],
     )
-    histograms = []
-    names = [s.name for s in sample.steps]
-    if "Normalize" in names:
-        at = names.index("Normalize")
-        if at > 0:
-            histograms.append(("before Normalize", *value_histogram(sample.steps[at - 1].output)))
-        histograms.append(("after Normalize", *value_histogram(sample.steps[at].output)))
     output = sample.output
     raw, denormalized = pictures(
         [display(output, stats, False), display(output, stats, True)],
         ["as is (clamped to [0, 1])", "de-normalized"],
     )
-    return Detail(strip, tensor_summary(output), raw, denormalized, histograms)
+    return Detail(strip, tensor_summary(output), raw, denormalized, normalize_histogram(sample.steps))
+
+
+def normalize_histogram(steps: Sequence[StepResult]) -> go.Figure | None:
+    """The value histograms of the input and output of the first Normalize step, as one chart (built once: a
+    plotly figure costs milliseconds to build, and the page redraws it on every rerun)."""
+    names = [s.name for s in steps]
+    if "Normalize" not in names:
+        return None
+    at = names.index("Normalize")
+    figure = go.Figure()
+    shown = [("before Normalize", steps[at - 1].output)] if at > 0 else []
+    for label, output in [*shown, ("after Normalize", steps[at].output)]:
+        centers, counts = value_histogram(output)
+        figure.add_trace(go.Scatter(x=centers, y=counts, name=label, mode="lines", line_shape="hvh"))
+    figure.update_layout(title="Pixel values before and after Normalize", height=320, xaxis_title="value")
+    return figure
 
 
 def pictures(images: Sequence[np.ndarray], captions: Sequence[str | None]) -> list[Picture]:
@@ -189,6 +211,31 @@ def pictures(images: Sequence[np.ndarray], captions: Sequence[str | None]) -> li
         else:
             image.save(encoded, format="JPEG", quality=JPEG_QUALITY)
         found.append(Picture(encoded.getvalue(), "PNG" if small else "JPEG", caption))
+    return found
+
+
+_TEXTS: dict[tuple[Any, ...], PipelineTexts] = {}
+_TEXTS_LOCK = threading.Lock()
+_TEXTS_KEPT = 512
+
+
+def pipeline_texts(steps: Sequence[catalog.Step], seed: int, library: str) -> PipelineTexts:
+    """:class:`PipelineTexts` of valid steps, remembered for the last few hundred pipelines of the whole server: a
+    rerun that did not change the pipeline validates and serialises nothing."""
+    key = (tuple(map(repr, steps)), seed, library)  # a step's repr holds its name, parameters (typed), switch and p
+    with _TEXTS_LOCK:
+        found = _TEXTS.get(key)
+    if found is None:
+        found = PipelineTexts(
+            key=catalog.to_json(steps),
+            query=catalog.to_query(steps, seed),
+            json=catalog.to_json(steps, seed=seed),
+            code=catalog.to_code(steps, library=library, seed=seed),
+        )
+        with _TEXTS_LOCK:
+            if len(_TEXTS) >= _TEXTS_KEPT:
+                del _TEXTS[next(iter(_TEXTS))]
+            _TEXTS[key] = found
     return found
 
 

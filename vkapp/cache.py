@@ -99,6 +99,14 @@ def model_diagram(arch: str, weights: str, checkpoint: str | None, edits: str, d
     return architecture_dot(model(arch, weights, checkpoint, edits)[0], max_depth=depth)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def preview_photo(index: int) -> tuple[Any, str]:
+    """Embedded photo ``index`` as the Augmentation page previews it (scaled down, RGB) and its content key, decoded
+    once per server (pages never mutate it)."""
+    image = augment_lab.preview_input(dataset("photos", True, None)[index][0])
+    return image, augment_lab.image_key(image)
+
+
 @st.cache_resource(show_spinner=False, max_entries=48)
 def augment_previews(
     image_key: str, _image: Any, pipeline: str, seed: int, roll: int, count: int, boxes: bool

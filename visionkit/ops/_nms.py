@@ -3,10 +3,11 @@
 Greedy NMS keeps a box when no higher-scored kept box overlaps it by more than the threshold. Here the boxes not
 yet decided form a pool, in score order. Each round, the best few boxes of the pool settle their conflicts among
 themselves (a greedy pass over a bitmask, one Python integer per row, that loops once per kept box with a
-conflict), and the winners knock out every box of the pool they overlap. Rounds double only while most of the
-pool survives them: when most boxes get suppressed, as in a detector's output, the pool empties after two or
-three small rounds; when few do, the rounds grow to amortise their fixed cost. Either way the work follows the
-number of kept boxes, as in the compiled kernel.
+conflict), and the winners knock out every box of the pool they overlap. A pool at most twice the round's size
+settles in one last round instead, which saves a knock-out pass and a round. Rounds double only while most of the
+pool survives them: when most boxes get suppressed, as in a detector's output, the pool empties after one round
+and a last one; when few do, the rounds grow to amortise their fixed cost. Either way the work follows the number
+of kept boxes, as in the compiled kernel.
 
 The rounds run in numpy rather than torch: a round is a few dozen operations on small arrays, where numpy's
 per-call overhead is several times lower than torch's, and that overhead is most of the cost for a thousand boxes.
@@ -25,7 +26,8 @@ from torch import Tensor
 from ._checks import as_float, check_boxes, check_real
 
 # Candidates of the first round; a round that leaves most of the pool alive doubles them, up to the largest.
-_FIRST_ROUND = 64
+# From 96, a thousand detections of twenty objects (as in benchmarks/ops.py) take one round and a last one.
+_FIRST_ROUND = 96
 _LARGEST_ROUND = 256
 # Largest IoU tile, in elements: the candidates of a round fit one, and its four float32 temporaries (1 MiB) stay
 # within an L2 cache.
@@ -133,12 +135,13 @@ def _sorted_pool(coordinates: np.ndarray, order: np.ndarray) -> np.ndarray:
     With the left and top edges negated, one ``minimum`` finds both ends of every intersection, and adding them
     gives its width and height: ``min(x2) + min(-x1)`` is ``min(x2) - max(x1)`` to the last bit.
     """
+    columns = coordinates.T.take(order, axis=1)
     pool = np.empty((5, len(order)), coordinates.dtype)
-    np.negative(coordinates[:, :2].T, out=pool[:2])
-    pool[2:4] = coordinates[:, 2:].T
+    np.negative(columns[:2], out=pool[:2])
+    pool[2:4] = columns[2:]
     left, top, right, bottom = pool[:4]
     np.multiply(right + left, bottom + top, out=pool[4])
-    return pool.take(order, axis=1)
+    return pool
 
 
 def _greedy_keep(pool: np.ndarray, bound: np.floating) -> np.ndarray:
@@ -151,6 +154,8 @@ def _greedy_keep(pool: np.ndarray, bound: np.floating) -> np.ndarray:
     kept = [positions[:0]]
     size = _FIRST_ROUND
     while positions.size:
+        if positions.size <= min(2 * size, _LARGEST_ROUND):
+            size = positions.size
         candidates = pool[:, :size]
         winners = _greedy_winners(_conflicts(candidates, candidates, bound, workspace))
         kept.append(positions[:size][winners])
