@@ -4,10 +4,10 @@ Greedy NMS keeps a box when no higher-scored kept box overlaps it by more than t
 yet decided form a pool, in score order. Each round, the best few boxes of the pool settle their conflicts among
 themselves (a greedy pass over a bitmask, one Python integer per row, that loops once per kept box with a
 conflict), and the winners knock out every box of the pool they overlap. A pool at most twice the round's size
-settles in one last round instead, which saves a knock-out pass and a round. Rounds double only while most of the
-pool survives them: when most boxes get suppressed, as in a detector's output, the pool empties after one round
-and a last one; when few do, the rounds grow to amortise their fixed cost. Either way the work follows the number
-of kept boxes, as in the compiled kernel.
+(and no larger than the largest round) settles in one last round instead, which saves a knock-out pass and a
+round. Rounds double only while most of the pool survives them: when most boxes get suppressed, as in a
+detector's output, the pool empties after one round and a last one; when few do, the rounds grow to amortise
+their fixed cost. Either way the work follows the number of kept boxes, as in the compiled kernel.
 
 The rounds run in numpy rather than torch: a round is a few dozen operations on small arrays, where numpy's
 per-call overhead is several times lower than torch's, and that overhead is most of the cost for a thousand boxes.
