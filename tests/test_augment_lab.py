@@ -80,11 +80,14 @@ class TestPreviews:
         assert [p.caption.split(" · ")[0] for p in first.strip] == ["input", *(s.name for s in steps)]
         assert first.summary.startswith("torch.float32 (3, 32, 32)")
         assert first.histogram is not None
-        before, after = first.histogram.data
-        assert (before.name, after.name) == ("before Normalize", "after Normalize")
-        assert 0 <= min(before.x) and max(before.x) <= 1  # ToTensor's [0, 1]
-        assert np.allclose(after.x, 2 * before.x - 1, atol=1e-4)  # Normalize(0.5, 0.5): (x - 0.5) / 0.5
-        assert list(after.y) == list(before.y) and sum(after.y) == 3 * 32 * 32
+        points = first.histogram["data"]["values"]
+        before = sorted((p["value"], p["count"]) for p in points if p["series"] == "before Normalize")
+        after = sorted((p["value"], p["count"]) for p in points if p["series"] == "after Normalize")
+        assert len(before) == len(after) == 64
+        assert min(v for v, _ in before) >= 0 and max(v for v, _ in before) <= 1  # ToTensor's [0, 1]
+        # Normalize(0.5, 0.5) maps x to (x - 0.5) / 0.5: the same counts, at 2x - 1
+        assert np.allclose([v for v, _ in after], [2 * v - 1 for v, _ in before], atol=1e-4)
+        assert [n for _, n in after] == [n for _, n in before] and sum(n for _, n in after) == 3 * 32 * 32
         assert all(step.output is None for sample in samples for step in sample.steps)
 
     def test_a_reroll_changes_the_previews_and_the_same_seed_and_roll_repeat_them(self, photo: Image.Image) -> None:

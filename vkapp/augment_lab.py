@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
 import torch
 from PIL import Image
 
@@ -73,13 +72,13 @@ class Picture:
 class Detail:
     """What the page shows of the first sample beyond its preview: the image after each step (the input first,
     captions with each step's time), the output tensor as ``print`` shows it, the output as is and de-normalised,
-    and a chart of the value histograms before and after Normalize (None without Normalize)."""
+    and a chart of the value histograms before and after Normalize (a Vega-Lite spec; None without Normalize)."""
 
     strip: list[Picture]
     summary: str
     raw: Picture
     denormalized: Picture
-    histogram: go.Figure | None
+    histogram: dict[str, Any] | None
 
 
 @dataclass
@@ -182,20 +181,29 @@ def detail(image: Image.Image, sample: Sample, stats: tuple[Sequence[float], Seq
     return Detail(strip, tensor_summary(output), raw, denormalized, normalize_histogram(sample.steps))
 
 
-def normalize_histogram(steps: Sequence[StepResult]) -> go.Figure | None:
-    """The value histograms of the input and output of the first Normalize step, as one chart (built once: a
-    plotly figure costs milliseconds to build, and the page redraws it on every rerun)."""
+def normalize_histogram(steps: Sequence[StepResult]) -> dict[str, Any] | None:
+    """A Vega-Lite chart of the value histograms of the input and output of the first Normalize step (None without
+    one): plain data, so that drawing it on every rerun validates and converts nothing."""
     names = [s.name for s in steps]
     if "Normalize" not in names:
         return None
     at = names.index("Normalize")
-    figure = go.Figure()
     shown = [("before Normalize", steps[at - 1].output)] if at > 0 else []
+    values = []
     for label, output in [*shown, ("after Normalize", steps[at].output)]:
         centers, counts = value_histogram(output)
-        figure.add_trace(go.Scatter(x=centers, y=counts, name=label, mode="lines", line_shape="hvh"))
-    figure.update_layout(title="Pixel values before and after Normalize", height=320, xaxis_title="value")
-    return figure
+        values += [{"value": float(v), "count": int(n), "series": label} for v, n in zip(centers, counts, strict=True)]
+    return {
+        "title": "Pixel values before and after Normalize",
+        "height": 280,
+        "data": {"values": values},
+        "mark": {"type": "line", "interpolate": "step"},
+        "encoding": {
+            "x": {"field": "value", "type": "quantitative", "title": "value"},
+            "y": {"field": "count", "type": "quantitative", "title": "count"},
+            "color": {"field": "series", "type": "nominal", "title": None, "sort": [label for label, _ in shown]},
+        },
+    }
 
 
 def pictures(images: Sequence[np.ndarray], captions: Sequence[str | None]) -> list[Picture]:

@@ -15,9 +15,8 @@ import streamlit as st
 
 from visionkit.datasets.health import HealthReport, health_report
 from visionkit.models import architecture_dot, summary
-from visionkit.transforms import catalog
 
-from . import augment_lab, grid, model_lab, sources
+from . import augment_lab, grid, model_lab, preview_worker, sources
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -114,6 +113,4 @@ def augment_previews(
     """Seeded previews of a pipeline (JSON) on an image (keyed by its content), shared by every session that asks
     for the same ones and never copied (pages only read them); toggles that change only how they are displayed
     never recompute them."""
-    steps, _ = catalog.from_json(pipeline)
-    sample_boxes = augment_lab.sample_boxes(_image) if boxes else None
-    return augment_lab.previews(steps, _image, seed=seed, roll=roll, count=count, boxes=sample_boxes)
+    return preview_worker.previews(pipeline, _image, seed=seed, roll=roll, count=count, boxes=boxes)

@@ -1,0 +1,83 @@
+"""Previews computed in a worker process: the same previews as in the server's process, the pipeline's errors
+raised as they are, and a worker that dies replaced without losing a preview."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from visionkit.transforms import catalog
+from vkapp import augment_lab, preview_worker
+
+
+@pytest.fixture
+def one_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv(preview_worker.WORKERS_VARIABLE, "1")
+    yield
+    pool = preview_worker._pool
+    if pool is not None:
+        preview_worker._discard(pool)
+
+
+@pytest.fixture(scope="module")
+def photo() -> Image.Image:
+    y, x = np.mgrid[0:90, 0:120]
+    return Image.fromarray(np.stack([x * 2, y * 2, x + y], axis=-1).astype(np.uint8))
+
+
+def shown(samples: list[augment_lab.Sample]) -> list[tuple[str, bytes, bytes]]:
+    return [(repr([s.params for s in x.steps]), x.pictures[False].data, x.pictures[True].data) for x in samples]
+
+
+class TestWorkerCount:
+    @pytest.mark.parametrize(("value", "expected"), [("0", 0), ("3", 3), (" 2 ", 2)])
+    def test_the_variable_sets_the_number(self, monkeypatch: pytest.MonkeyPatch, value: str, expected: int) -> None:
+        monkeypatch.setenv(preview_worker.WORKERS_VARIABLE, value)
+        assert preview_worker.worker_count() == expected
+
+    def test_without_the_variable_every_core_but_one(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delenv(preview_worker.WORKERS_VARIABLE, raising=False)
+        assert preview_worker.worker_count() == max(0, (os.cpu_count() or 1) - 1)
+
+    @pytest.mark.parametrize("value", ["two", "-1", "1.5"])
+    def test_a_bad_value_names_the_variable(self, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+        monkeypatch.setenv(preview_worker.WORKERS_VARIABLE, value)
+        with pytest.raises(ValueError, match=f"VISIONKIT_PREVIEW_WORKERS should be a whole number.*{value!r}"):
+            preview_worker.worker_count()
+
+
+class TestPreviewsInAWorker:
+    def test_a_worker_gives_the_previews_of_the_server_process(self, one_worker: None, photo: Image.Image) -> None:
+        pipeline = catalog.to_json(catalog.PRESETS["ImageNet training"])
+        found = preview_worker.previews(pipeline, photo, seed=4, roll=2, count=3, boxes=True)
+        assert preview_worker._pool is not None  # it did go through a worker
+        steps, _ = catalog.from_json(pipeline)
+        here = augment_lab.previews(steps, photo, seed=4, roll=2, count=3, boxes=augment_lab.sample_boxes(photo))
+        assert shown(found) == shown(here)
+        assert found[0].detail is not None and found[0].detail.histogram is not None
+
+    def test_a_pipeline_that_fails_on_the_image_raises_its_own_error(
+        self, one_worker: None, photo: Image.Image
+    ) -> None:
+        pipeline = catalog.to_json([catalog.Step("RandomCrop", {"size": [500, 500]}), catalog.Step("ToTensor", {})])
+        with pytest.raises(ValueError, match="crop size"):
+            preview_worker.previews(pipeline, photo, seed=0, roll=0, count=2, boxes=False)
+        assert len(preview_worker.previews(catalog.to_json([]), photo, seed=0, roll=0, count=2, boxes=False)) == 2
+
+    def test_a_worker_that_dies_loses_no_preview_and_is_replaced(self, one_worker: None, photo: Image.Image) -> None:
+        pipeline = catalog.to_json(catalog.PRESETS["CIFAR-10 classic"])
+        first = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
+        dying = preview_worker._pool
+        assert dying is not None
+        with pytest.raises(BrokenProcessPool):
+            dying.submit(os._exit, 1).result()
+        again = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
+        assert shown(again) == shown(first)
+        later = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
+        assert preview_worker._pool is not None and preview_worker._pool is not dying
+        assert shown(later) == shown(first)

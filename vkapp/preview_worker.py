@@ -1,0 +1,90 @@
+"""Augmentation previews computed in worker processes, beside the server's own Python work.
+
+A Streamlit server runs every session's script in a thread of one process, so the Python work of all sessions
+shares one interpreter lock, and so one core. Computing previews (a dozen passes through the pipeline, each
+transform's Python overhead included, then encoding the pictures) is most of what a reroll costs. A worker
+process does that on another core while the server draws pages; the server only unpickles the result, a fraction
+of a millisecond. The server starts one worker per core beyond the first (``VISIONKIT_PREVIEW_WORKERS`` sets the
+number; 0 computes in the server process), at the first preview it needs, and computes in its own process
+whenever a worker cannot: a worker that died is replaced for the next preview.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import torch
+from PIL import Image
+
+from visionkit.transforms import catalog
+
+from . import augment_lab
+
+__all__ = ["WORKERS_VARIABLE", "previews", "worker_count"]
+
+WORKERS_VARIABLE = "VISIONKIT_PREVIEW_WORKERS"
+_LOG = logging.getLogger(__name__)
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+def worker_count() -> int:
+    """How many worker processes previews use: ``VISIONKIT_PREVIEW_WORKERS``, else one per core beyond the first."""
+    value = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if not value:
+        return max(0, (os.cpu_count() or 1) - 1)
+    if not value.isdigit():
+        raise ValueError(f"{WORKERS_VARIABLE} should be a whole number of processes (0: none), got {value!r}")
+    return int(value)
+
+
+def previews(
+    pipeline: str, image: Image.Image, *, seed: int, roll: int, count: int, boxes: bool
+) -> list[augment_lab.Sample]:
+    """The previews of :func:`vkapp.augment_lab.previews` for a pipeline given as JSON, computed by a worker when
+    there is one. A pipeline that fails on the image raises here as it would in the server's own process."""
+    job = (pipeline, image, seed, roll, count, boxes)
+    pool = _current_pool()
+    if pool is not None:
+        try:
+            return pool.submit(_compute, *job).result()
+        except BrokenProcessPool:
+            _LOG.warning("a preview worker stopped; computing in the server process and starting a new worker")
+            _discard(pool)
+    return _compute(*job)
+
+
+def _compute(
+    pipeline: str, image: Image.Image, seed: int, roll: int, count: int, boxes: bool
+) -> list[augment_lab.Sample]:
+    steps, _ = catalog.from_json(pipeline)
+    sample_boxes = augment_lab.sample_boxes(image) if boxes else None
+    return augment_lab.previews(steps, image, seed=seed, roll=roll, count=count, boxes=sample_boxes)
+
+
+def _current_pool() -> ProcessPoolExecutor | None:
+    global _pool
+    with _lock:
+        if _pool is None and (workers := worker_count()) > 0:
+            # spawn, not fork: the server has threads (and torch's thread pools) that a fork would copy half-held.
+            context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_worker() -> None:
+    """Each worker uses one core: the others belong to the server and the other workers."""
+    torch.set_num_threads(1)
