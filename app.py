@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vkapp import routing, server_tuning, sidebar
+from vkapp import preview_worker, routing, server_tuning, sidebar
 
 server_tuning.send_without_delay()  # once per server: each rerun's messages leave at once, not ~40 ms later
+preview_worker.start()  # once per server: the preview workers import torch while the first visitor looks around
 st.set_page_config(page_title="visionkit", page_icon=":material/visibility:", layout="wide")
 
 page = st.navigation(

@@ -4,8 +4,11 @@ raised as they are, and a worker that dies replaced without losing a preview."""
 from __future__ import annotations
 
 import os
+import sys
+import types
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,6 +52,40 @@ class TestWorkerCount:
         monkeypatch.setenv(preview_worker.WORKERS_VARIABLE, value)
         with pytest.raises(ValueError, match=f"VISIONKIT_PREVIEW_WORKERS should be a whole number.*{value!r}"):
             preview_worker.worker_count()
+
+
+class TestStart:
+    def test_start_brings_a_worker_up_before_the_first_preview(self, one_worker: None) -> None:
+        preview_worker.start()
+        pool = preview_worker._pool
+        assert pool is not None
+        assert pool.submit(os.getpid).result() != os.getpid()  # a process of its own, already there
+        preview_worker.start()
+        assert preview_worker._pool is pool
+
+    def test_workers_never_run_the_app_script_that_started_them(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Streamlit makes the app script ``__main__`` while it runs; a spawned worker must not run it again."""
+        marker = tmp_path / "the script ran"
+        script = tmp_path / "app_script.py"
+        script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+        app_main = types.ModuleType("__main__")
+        app_main.__file__ = str(script)
+        monkeypatch.setitem(sys.modules, "__main__", app_main)
+        pool = preview_worker._new_pool(1)
+        try:
+            assert pool.submit(os.getpid).result() != os.getpid()
+        finally:
+            pool.shutdown()
+        assert sys.modules["__main__"] is app_main
+        assert not marker.exists()
+
+    def test_without_workers_start_does_nothing(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv(preview_worker.WORKERS_VARIABLE, "0")
+        monkeypatch.setattr(preview_worker, "_pool", None)
+        preview_worker.start()
+        assert preview_worker._pool is None
 
 
 class TestPreviewsInAWorker:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib.figure import Figure
 from PIL import Image
 
 GRID_MODES = ("Random", "Sequential", "Per class")
@@ -89,6 +88,8 @@ def read_cell(dataset: Any, index: int, class_names: Sequence[str]) -> GridCell:
 
 def grid_png(rows: Sequence[Sequence[GridCell]], title: str = "", dpi: int = 100) -> bytes:
     """Render the grid as a PNG with a caption under each image (a matplotlib figure, no pyplot state)."""
+    from matplotlib.figure import Figure  # imported on the first download: it adds 0.25 s to the server's start
+
     ncols = max((len(r) for r in rows), default=1)
     fig = Figure(figsize=(1.9 * ncols, 2.1 * max(1, len(rows)) + (0.4 if title else 0)), dpi=dpi)
     axes = fig.subplots(max(1, len(rows)), ncols, squeeze=False)

@@ -5,7 +5,8 @@ shares one interpreter lock, and so one core. Computing previews (a dozen passes
 transform's Python overhead included, then encoding the pictures) is most of what a reroll costs. A worker
 process does that on another core while the server draws pages; the server only unpickles the result, a fraction
 of a millisecond. The server starts one worker per core beyond the first (``VISIONKIT_PREVIEW_WORKERS`` sets the
-number; 0 computes in the server process), at the first preview it needs, and computes in its own process
+number; 0 computes in the server process) with its first session (:func:`start`: a worker takes seconds to import
+torch, which the first visit to the Augmentation page should not wait for), and computes in its own process
 whenever a worker cannot: a worker that died is replaced for the next preview.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,7 +27,7 @@ from visionkit.transforms import catalog
 
 from . import augment_lab
 
-__all__ = ["WORKERS_VARIABLE", "previews", "worker_count"]
+__all__ = ["WORKERS_VARIABLE", "previews", "start", "worker_count"]
 
 WORKERS_VARIABLE = "VISIONKIT_PREVIEW_WORKERS"
 _LOG = logging.getLogger(__name__)
@@ -59,6 +61,11 @@ def previews(
     return _compute(*job)
 
 
+def start() -> None:
+    """Start the workers now, if they are not running (cheap when they are); they get ready in the background."""
+    _current_pool()
+
+
 def _compute(
     pipeline: str, image: Image.Image, seed: int, roll: int, count: int, boxes: bool
 ) -> list[augment_lab.Sample]:
@@ -71,10 +78,31 @@ def _current_pool() -> ProcessPoolExecutor | None:
     global _pool
     with _lock:
         if _pool is None and (workers := worker_count()) > 0:
-            # spawn, not fork: the server has threads (and torch's thread pools) that a fork would copy half-held.
-            context = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+            _pool = _new_pool(workers)
         return _pool
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool whose workers are all started now, each with this module as its main module.
+
+    Spawn, not fork: the server has threads (and torch's thread pools) that a fork would copy half-held. A spawned
+    process first imports its parent's ``__main__``, and in a Streamlit server that is the app script, which must
+    not run in a worker; so the workers are started here, all at once (a pool starts one per job submitted while
+    none is idle), while ``__main__`` names this module, which imports only what previews need.
+    """
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker)
+    app_main = sys.modules["__main__"]
+    sys.modules["__main__"] = sys.modules[__name__]
+    try:
+        for _ in range(workers):
+            pool.submit(_ready)
+    finally:
+        sys.modules["__main__"] = app_main
+    return pool
+
+
+def _ready() -> bool:
+    return True
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
