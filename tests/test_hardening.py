@@ -424,7 +424,7 @@ class TestCheckpointUpload:
         marker = tmp_path / "pwned"
         at = visit(session.at, "models")
         at.segmented_control(key="md_source").set_value("Checkpoint").run()
-        hostile = pickle.dumps({"state_dict": RunsCode(marker)})
+        hostile = pickle.dumps({"state_dict": RunsCode(marker)}, protocol=2)
         at.file_uploader(key="md_ckpt").upload("evil.pth", hostile).run()
         session.says(r"could not be built[\s\S]*(refused|rejected)")
         assert not marker.exists()

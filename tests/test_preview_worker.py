@@ -43,9 +43,13 @@ class TestWorkerCount:
         monkeypatch.setenv(preview_worker.WORKERS_VARIABLE, value)
         assert preview_worker.worker_count() == expected
 
-    def test_without_the_variable_every_core_but_one(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    @pytest.mark.parametrize(("cores", "expected"), [(None, 0), (1, 0), (2, 1), (4, 3), (64, 4)])
+    def test_without_the_variable_every_core_but_one_up_to_four(
+        self, monkeypatch: pytest.MonkeyPatch, cores: int | None, expected: int
+    ) -> None:
         monkeypatch.delenv(preview_worker.WORKERS_VARIABLE, raising=False)
-        assert preview_worker.worker_count() == max(0, (os.cpu_count() or 1) - 1)
+        monkeypatch.setattr(os, "cpu_count", lambda: cores)
+        assert preview_worker.worker_count() == expected
 
     @pytest.mark.parametrize("value", ["two", "-1", "1.5"])
     def test_a_bad_value_names_the_variable(self, monkeypatch: pytest.MonkeyPatch, value: str) -> None:

@@ -4,10 +4,13 @@ A Streamlit server runs every session's script in a thread of one process, so th
 shares one interpreter lock, and so one core. Computing previews (a dozen passes through the pipeline, each
 transform's Python overhead included, then encoding the pictures) is most of what a reroll costs. A worker
 process does that on another core while the server draws pages; the server only unpickles the result, a fraction
-of a millisecond. The server starts one worker per core beyond the first (``VISIONKIT_PREVIEW_WORKERS`` sets the
-number; 0 computes in the server process) with its first session (:func:`start`: a worker takes seconds to import
-torch, which the first visit to the Augmentation page should not wait for), and computes in its own process
-whenever a worker cannot: a worker that died is replaced for the next preview.
+of a millisecond.
+
+The server starts one worker per core beyond the first, at most :data:`MAX_DEFAULT_WORKERS` (each holds its own
+torch, ~0.3 GB; ``VISIONKIT_PREVIEW_WORKERS`` sets the number, 0 computes in the server process), with its first
+session (:func:`start`: a worker takes seconds to import torch, which the first visit to the Augmentation page
+should not wait for). It computes in its own process whenever a worker cannot: a worker that died is replaced for
+the next preview.
 """
 
 from __future__ import annotations
@@ -27,19 +30,21 @@ from visionkit.transforms import catalog
 
 from . import augment_lab
 
-__all__ = ["WORKERS_VARIABLE", "previews", "start", "worker_count"]
+__all__ = ["MAX_DEFAULT_WORKERS", "WORKERS_VARIABLE", "previews", "start", "worker_count"]
 
 WORKERS_VARIABLE = "VISIONKIT_PREVIEW_WORKERS"
+MAX_DEFAULT_WORKERS = 4
 _LOG = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 
 
 def worker_count() -> int:
-    """How many worker processes previews use: ``VISIONKIT_PREVIEW_WORKERS``, else one per core beyond the first."""
+    """How many worker processes previews use: ``VISIONKIT_PREVIEW_WORKERS``, else one per core beyond the first,
+    at most :data:`MAX_DEFAULT_WORKERS`."""
     value = os.environ.get(WORKERS_VARIABLE, "").strip()
     if not value:
-        return max(0, (os.cpu_count() or 1) - 1)
+        return min(MAX_DEFAULT_WORKERS, max(0, (os.cpu_count() or 1) - 1))
     if not value.isdigit():
         raise ValueError(f"{WORKERS_VARIABLE} should be a whole number of processes (0: none), got {value!r}")
     return int(value)
