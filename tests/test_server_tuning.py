@@ -47,6 +47,16 @@ class TestSendWithoutDelay:
         )
         assert result.stdout.split() == ["1", "1"], result.stderr
 
+    def test_no_descriptor_is_left_behind(self) -> None:
+        """A duplicate left open would keep, e.g., a child process's stdin pipe from ever reaching end of file."""
+        script = (
+            f"import os, socket, sys; sys.path.insert(0, {str(REPO)!r}); from vkapp import server_tuning\n"
+            "r, w = os.pipe(); s = socket.socket(); before = sorted(os.listdir('/proc/self/fd'))\n"
+            "server_tuning.send_without_delay(); print(sorted(os.listdir('/proc/self/fd')) == before)"
+        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+        assert result.stdout.strip() == "True", result.stderr
+
     def test_other_descriptors_are_left_open_and_working(self, tmp_path: Path) -> None:
         from vkapp import server_tuning
 

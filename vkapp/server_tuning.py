@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import stat
 from asyncio import base_events
 
 __all__ = ["send_without_delay"]
@@ -27,16 +28,26 @@ def send_without_delay() -> None:
     _done = True
     base_events._set_nodelay = _set_nodelay  # asyncio's transports look it up each time they wrap a socket
     for fd in _open_descriptors():
-        try:
-            # A duplicate of the descriptor (closing it leaves the original open); the family given here is only a
-            # placeholder, so the socket's real domain and type are read back from the kernel.
-            with socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM) as duplicate:
-                domain = duplicate.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN)
-                kind = duplicate.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)
-                if domain in (socket.AF_INET, socket.AF_INET6) and kind == socket.SOCK_STREAM:
-                    duplicate.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:  # not a socket
-            continue
+        _set_nodelay_on_descriptor(fd)
+
+
+def _set_nodelay_on_descriptor(fd: int) -> None:
+    """Turn Nagle's algorithm off on ``fd`` if it is a TCP socket, through a duplicate that is always closed (a
+    leaked duplicate would keep the other end of a pipe from ever seeing it closed)."""
+    try:
+        if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+            return
+        duplicate = os.dup(fd)
+    except OSError:  # closed meanwhile
+        return
+    try:
+        sock = socket.socket(fileno=duplicate)  # reads its family and type back from the kernel
+    except OSError:
+        os.close(duplicate)
+        return
+    with sock:  # closes the duplicate only
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _set_nodelay(sock: socket.socket) -> None:
@@ -49,8 +60,6 @@ def _set_nodelay(sock: socket.socket) -> None:
 def _open_descriptors() -> list[int]:
     """This process's open file descriptors where ``/proc`` lists them (Linux), else none: the sockets open now
     then keep Nagle's algorithm, and connections made from now on are still covered."""
-    if not hasattr(socket, "SO_DOMAIN"):
-        return []
     try:
         return [int(name) for name in os.listdir("/proc/self/fd")]
     except OSError:
