@@ -15,6 +15,7 @@ from vkapp.cache import augment_previews
 KEEP = {"persist_state": "session"}
 MAX_UPLOAD_PIXELS = 40_000_000
 DEFAULT_PRESET = "ImageNet training"
+LINK_SEEN_KEY = "ag_link_seen"  # the pipeline parameter this page last read from, or wrote to, the address bar
 
 
 # ---- the pipeline in session state: entries {"uid", "step" (what the widgets say), "valid" (last good), "errors"}
@@ -22,8 +23,20 @@ DEFAULT_PRESET = "ImageNet training"
 
 def pipeline() -> list[dict[str, Any]]:
     if state.PIPELINE_KEY not in st.session_state:
-        st.session_state[state.PIPELINE_KEY] = entries(restore_from_link() or catalog.PRESETS[DEFAULT_PRESET])
+        st.session_state[state.PIPELINE_KEY] = entries(catalog.PRESETS[DEFAULT_PRESET])
     return st.session_state[state.PIPELINE_KEY]
+
+
+def follow_link() -> None:
+    """Open the share link in the address bar unless it is the one this page last wrote there: on a session's
+    first run, or when the address was changed during the session. A bad link gets a message, and the pipeline
+    stays as it was."""
+    link = st.query_params.get("p")
+    if link is None or link == st.session_state.get(LINK_SEEN_KEY):
+        return
+    st.session_state[LINK_SEEN_KEY] = link
+    if (steps := restore_from_link()) is not None:
+        replace_pipeline(steps)
 
 
 def entries(steps: list[catalog.Step]) -> list[dict[str, Any]]:
@@ -293,6 +306,7 @@ def sync_link(query: dict[str, str], roll: int) -> None:
     keeps its own parameter), so the address bar is always a link to exactly these previews."""
     wanted = {k: v for k, v in query.items() if k != sidebar.SEED_KEY}
     wanted["roll"] = str(roll)
+    st.session_state[LINK_SEEN_KEY] = wanted.get("p")
     for key, value in wanted.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
@@ -332,7 +346,8 @@ def previews_panel(large: bool) -> None:
 
 routing.require_router()
 st.title("Augmentation")
-_ = pipeline()  # create the session's pipeline, or restore it from a share link, before anything reads it
+follow_link()  # before anything reads the pipeline
+_ = pipeline()  # create the session's pipeline
 if "ag_link_error" in st.session_state:
     st.error(st.session_state.pop("ag_link_error"), icon=":material/link_off:")
 head = st.columns([4, 1])

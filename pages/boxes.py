@@ -63,8 +63,10 @@ def coordinate_table(key: str, boxes: list[dict[str, Any]], columns: tuple[str, 
     edited = st.data_editor(table, key=f"{key}_table", num_rows="dynamic", hide_index=True, width="stretch")
     if edited == table:
         return boxes
-    rows = [dict(row) for row in edited if all(row.get(c) is not None for c in ("x1", "y1", "x2", "y2"))]
-    problem = box_lab.check(box_lab.to_tensor(rows)) if rows else None
+    rows = [dict(row) for row in edited]
+    problem = box_lab.missing_coordinates(rows)
+    if problem is None and rows:
+        problem = box_lab.check(box_lab.to_tensor(rows))
     if problem:
         st.error(f"Those coordinates were not applied: {problem}", icon=":material/error:")
         return boxes

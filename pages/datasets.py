@@ -174,7 +174,7 @@ def show_inspector(dataset: Any, first_index: int) -> None:
         index = st.number_input("Index", 0, len(dataset) - 1, first_index, key="ds_inspect")
         try:
             info = sources.sample_info(dataset, int(index))
-        except (OSError, ValueError, SyntaxError) as exc:
+        except grid.READ_ERRORS as exc:
             st.error(f"Sample {index} cannot be read: {exc}", icon=":material/broken_image:")
             return
         left, right = st.columns([1, 2])

@@ -70,15 +70,31 @@ def describe_weights(arch: str, name: str) -> str:
 
 
 def pick_checkpoint(column: Any) -> str | None:
+    """The uploaded checkpoint's path on the server, kept only once it has been read safely; a refused upload
+    shows why and leaves the previous checkpoint (or none) in place."""
     upload = column.file_uploader(
         f"A .pth state_dict or training checkpoint (up to {MAX_CHECKPOINT_MB} MB)", type=["pth", "pt"], key="md_ckpt"
     )
+    kept = st.session_state.get("md_ckpt_path")
     if upload is None:
-        return st.session_state.get("md_ckpt_path")
+        return kept
+    refused = st.session_state.get("md_ckpt_refused")
+    if refused is not None and refused[0] == upload.file_id:
+        column.error(refused[1], icon=":material/block:")
+        return kept
     data = upload.getvalue()
     path = uploads_dir() / f"checkpoint-{hashlib.sha256(data).hexdigest()[:16]}.pth"
     if not path.exists():
-        path.write_bytes(data)
+        try:
+            model_lab.check_checkpoint(data, upload.name)
+        except ValueError as exc:
+            message = f"{upload.name} was not loaded, and the model is as it was: {exc}"
+            st.session_state["md_ckpt_refused"] = (upload.file_id, message)
+            column.error(message, icon=":material/block:")
+            return kept
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_bytes(data)
+        partial.replace(path)  # atomic: no half-written checkpoint ever has the final name
     st.session_state["md_ckpt_path"] = str(path)
     return str(path)
 
@@ -286,14 +302,14 @@ routing.require_router()
 st.title("Models")
 st.caption("Load a CNN, read where its parameters and compute go, edit it for your task, and check it on real images.")
 arch, weights, checkpoint = pick_model()
-if st.session_state.get("md_for") != (arch, weights, checkpoint):  # edits belong to one base model
-    st.session_state["md_for"] = (arch, weights, checkpoint)
-    edits().clear()
 try:
     base, _, report = cache.model(arch, weights, checkpoint, "[]")
 except (ValueError, RuntimeError, OSError) as exc:
-    st.error(f"This model could not be built: {exc}", icon=":material/error:")
+    st.error(f"This model could not be built, and your edits are kept: {exc}", icon=":material/error:")
     st.stop()
+if st.session_state.get("md_for") != (arch, weights, checkpoint):  # edits belong to one base model, once it builds
+    st.session_state["md_for"] = (arch, weights, checkpoint)
+    edits().clear()
 if report is not None:
     (st.success if report.ok else st.warning)(report.describe())
 key = (arch, weights, checkpoint, json.dumps(edits()))

@@ -80,6 +80,21 @@ class TestPair:
         assert "x2" in box_lab.check(torch.tensor([[10.0, 0, 5, 5]]))
 
 
+class TestMissingCoordinates:
+    def test_complete_rows_pass(self) -> None:
+        assert box_lab.missing_coordinates([{"x1": 0, "y1": 0, "x2": 5, "y2": 5}]) is None
+
+    @pytest.mark.parametrize(("value", "shown"), [(None, "x2"), (float("nan"), "x2")])
+    def test_an_empty_or_nan_cell_names_its_row_and_column(self, value: float | None, shown: str) -> None:
+        rows = [{"x1": 0, "y1": 0, "x2": 5, "y2": 5}, {"x1": 1, "y1": 1, "x2": value, "y2": 4}]
+        assert box_lab.missing_coordinates(rows) == (
+            f"row 2 has no {shown} (NaN or an empty cell): fill in x1, y1, x2 and y2, or delete the row"
+        )
+
+    def test_a_new_empty_row_lists_every_coordinate(self) -> None:
+        assert "row 1 has no x1, y1, x2, y2" in box_lab.missing_coordinates([{"id": None}])
+
+
 def test_matches_are_one_to_one_and_above_threshold() -> None:
     iou = torch.tensor([[0.9, 0.8], [0.85, 0.1]])
     assert box_lab.matches(iou, 0.5) == [(0, 0, pytest.approx(0.9))]

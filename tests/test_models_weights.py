@@ -392,3 +392,21 @@ class TestLoadCheckpoint:
         torch.save([1, 2, 3], path)
         with pytest.raises(ValueError, match=r"should hold a state_dict .* under 'state_dict' or 'model', got list"):
             M.load_checkpoint(M.mobilenet_v3_small(), path)
+
+
+class TestReadCheckpoint:
+    def test_gives_the_state_dict_of_a_wrapped_data_parallel_checkpoint(self, source_state: dict[str, Tensor]) -> None:
+        wrapped = {"state_dict": {f"module.{k}": v for k, v in source_state.items()}, "epoch": 7}
+        found = M.read_checkpoint(io.BytesIO(serialized(wrapped)))
+        assert list(found) == list(source_state)
+        assert all(torch.equal(found[k], v) for k, v in source_state.items())
+
+    def test_refuses_code_naming_the_file_and_runs_nothing(
+        self, source_state: dict[str, Tensor], tmp_path: Path
+    ) -> None:
+        marker = tmp_path / "pwned"
+        upload = io.BytesIO(serialized({"state_dict": source_state, "note": Payload(marker)}))
+        upload.name = "from-the-internet.pth"
+        with pytest.raises(ValueError, match=r"refused to load checkpoint 'from-the-internet\.pth'"):
+            M.read_checkpoint(upload)
+        assert not marker.exists()

@@ -26,6 +26,22 @@ def to_tensor(boxes: Sequence[Mapping[str, Any]]) -> Tensor:
     )
 
 
+COORDINATES = ("x1", "y1", "x2", "y2")
+
+
+def missing_coordinates(rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """A user-facing message for the first table row with an empty coordinate (a cleared cell, or NaN, which the
+    table hands over as empty), else None."""
+    for number, row in enumerate(rows, start=1):
+        missing = [c for c in COORDINATES if row.get(c) is None or row[c] != row[c]]  # NaN != NaN
+        if missing:
+            return (
+                f"row {number} has no {', '.join(missing)} (NaN or an empty cell): fill in x1, y1, x2 and y2, "
+                "or delete the row"
+            )
+    return None
+
+
 def check(boxes: Tensor, image_size: tuple[int, int] | None = None) -> str | None:
     """A user-facing message when boxes are unusable (wrong shape, NaN, inverted), else None."""
     try:

@@ -76,11 +76,16 @@ def enlarge(image: Image.Image, min_side: int = 96) -> Image.Image:
     return image.resize((image.width * factor, image.height * factor), Image.Resampling.NEAREST)
 
 
+#: What reading an item's image can raise: truncated or non-image files (OSError, ValueError, SyntaxError from
+#: PIL's parsers) and images declaring far too many pixels (PIL's DecompressionBombError, none of those).
+READ_ERRORS = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
+
+
 def read_cell(dataset: Any, index: int, class_names: Sequence[str]) -> GridCell:
     """Read one item for display; a broken file becomes a cell with an error instead of an exception."""
     try:
         image, label = dataset[index]
-    except (OSError, ValueError, SyntaxError) as exc:  # what PIL raises for truncated or non-image files
+    except READ_ERRORS as exc:
         return GridCell(index, f"#{index}: unreadable", error=f"{type(exc).__name__}: {exc}")
     name = class_names[label] if 0 <= label < len(class_names) else str(label)
     return GridCell(index, f"{name} (#{index})", image=image)

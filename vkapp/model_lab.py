@@ -88,6 +88,14 @@ def build(arch: str, weights: models.WeightsEnum | None) -> nn.Module:
         return models.get_model(arch, weights=weights).eval()
 
 
+def check_checkpoint(data: bytes, name: str) -> None:
+    """Refuse an uploaded ``.pth`` (ValueError naming it) that would run code, cannot be read or holds no
+    state_dict, before anything keeps it."""
+    upload = io.BytesIO(data)
+    upload.name = name
+    models.read_checkpoint(upload)
+
+
 def load_checkpoint_bytes(model: nn.Module, data: bytes) -> models.LoadReport:
     """Load an uploaded ``.pth`` into ``model`` in place (``weights_only``; what does not fit is reported)."""
     return models.load_checkpoint(model, io.BytesIO(data), strict=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import shutil
@@ -68,7 +69,8 @@ def open_dataset(key: str, train: bool = True, path: str | None = None) -> Any:
 
     Raises:
         DatasetMissingError: a standard dataset is not in the data folder.
-        SourceError: the folder or upload cannot be used (outside the data roots, no class folders, ...).
+        SourceError: the folder or upload cannot be used (outside the data roots, no class folders, ...), or a
+            standard dataset's files are there but cannot be read.
     """
     if key not in SOURCES:
         raise SourceError(f"Unknown dataset source {key!r}; choose one of {', '.join(SOURCES)}.")
@@ -83,20 +85,59 @@ def open_dataset(key: str, train: bool = True, path: str | None = None) -> Any:
             return getattr(datasets, key)(data_dir(), train=train)
         except RuntimeError as exc:
             raise DatasetMissingError(f"{SOURCES[key].label} is not in {data_dir()} yet.") from exc
+        except ValueError as exc:  # a file that is there but is not what it should be (a refused pickle, bad IDX)
+            raise SourceError(
+                f"{SOURCES[key].label} in {data_dir()} cannot be read, and nothing in it was run: {exc} Delete its "
+                "folder and download it again."
+            ) from exc
     if key == "folder":
         return _open_folder(resolve_allowed(path or ""))
     return _open_folder(_upload_path(path))
 
 
 def download(key: str, progress: Callable[[int, int | None], None] | None = None) -> None:
-    """Download a standard dataset into the data folder, with md5 checks (both splits).
+    """Download a standard dataset into the data folder, with md5 checks (both splits). When it fails, the data
+    folder is left as it was: nothing from the failed attempt is kept.
 
     Raises:
         visionkit.datasets.utils.DownloadError: every mirror failed; the message says why and what to do.
     """
     if key not in _DOWNLOADABLE:
         raise SourceError(f"{key!r} is not a downloadable dataset.")
-    getattr(datasets, key)(data_dir(), train=True, download=True, progress=progress)
+    root = data_dir()
+    owned = _download_paths(key, root)
+    before = _entries(owned)
+    try:
+        getattr(datasets, key)(root, train=True, download=True, progress=progress)
+    except BaseException:
+        _remove_new_entries(owned, before)
+        raise
+
+
+def _download_paths(key: str, root: Path) -> list[Path]:
+    """Where a standard dataset's download writes under the data folder: its archive and folder (CIFAR) or its
+    class-named folder (the MNIST family). Nothing else there is touched: other sessions may be writing."""
+    cls = getattr(datasets, key)
+    if hasattr(cls, "base_folder"):
+        return [root / cls.base_folder, root / cls.filename]
+    return [root / cls.__name__]
+
+
+def _entries(paths: list[Path]) -> set[Path]:
+    """The given paths that exist, and everything under those that are folders (symlinked folders not entered)."""
+    found = {p for p in paths if p.exists() or p.is_symlink()}
+    return found.union(*(set(p.rglob("*")) for p in paths if p.is_dir() and not p.is_symlink()))
+
+
+def _remove_new_entries(paths: list[Path], before: set[Path]) -> None:
+    """Put ``paths`` back as they were: remove what appeared there since ``before`` (deepest first), e.g. the
+    verified files of a dataset whose last file failed, which would be half a dataset."""
+    for path in sorted(_entries(paths) - before, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):  # the download's own error is the one to report
+            if path.is_dir() and not path.is_symlink():
+                path.rmdir()
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _open_folder(root: Path) -> Any:

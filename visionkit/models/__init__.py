@@ -17,7 +17,7 @@ from ._api import (
     list_models,
     register_model,
 )
-from ._checkpoint import LoadReport, load_checkpoint
+from ._checkpoint import LoadReport, load_checkpoint, read_checkpoint
 from ._edits import (
     ACTIVATIONS,
     Edit,
@@ -136,6 +136,7 @@ __all__ = [
     "mobilenet_v2",
     "mobilenet_v3_large",
     "mobilenet_v3_small",
+    "read_checkpoint",
     "register_model",
     "replace_head",
     "resnet18",

@@ -52,6 +52,26 @@ class LoadReport:
         return "\n".join(lines) or "all keys matched"
 
 
+def read_checkpoint(path_or_file: str | os.PathLike[str] | IO[bytes]) -> dict[str, Tensor]:
+    """The state_dict of a ``.pth`` checkpoint, read without running any code stored in it.
+
+    As :func:`load_checkpoint` reads it: ``torch.load(..., weights_only=True)``, a plain state_dict or the one under
+    ``"state_dict"`` or ``"model"``, a ``module.`` prefix on every key removed. Use it to check an untrusted file
+    before keeping it.
+
+    Args:
+        path_or_file (str | os.PathLike | IO[bytes]): the checkpoint file or an open binary file (its ``name``, if
+            any, appears in messages).
+
+    Returns:
+        dict[str, Tensor]: parameter and buffer names to tensors.
+
+    Raises:
+        ValueError: if the file would run code when unpickled, is not a readable checkpoint, or holds no state_dict.
+    """
+    return _strip_data_parallel(_find_state_dict(_safe_load(path_or_file), path_or_file))
+
+
 def load_checkpoint(
     model: nn.Module, path_or_file: str | os.PathLike[str] | IO[bytes], *, strict: bool = True
 ) -> LoadReport:
@@ -74,7 +94,7 @@ def load_checkpoint(
         ValueError: if the file would run code when unpickled, is not a readable checkpoint, holds no
             state_dict, or (with ``strict``) does not match the model.
     """
-    state_dict = _strip_data_parallel(_find_state_dict(_safe_load(path_or_file), path_or_file))
+    state_dict = read_checkpoint(path_or_file)
     report = _compare(model.state_dict(), state_dict)
     if strict and not report.ok:
         raise ValueError(f"checkpoint {_describe_source(path_or_file)} does not match the model:\n{report.describe()}")
