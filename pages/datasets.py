@@ -179,7 +179,7 @@ def show_inspector(dataset: Any, first_index: int) -> None:
             return
         left, right = st.columns([1, 2])
         left.image(grid.enlarge(info.pop("image"), 256), width="stretch")
-        right.table({k: str(v) for k, v in info.items()})
+        right.markdown("\n".join(f"- **{k}**: `{v}`" for k, v in info.items()))  # no table: no pandas to import
 
 
 def class_balance_chart(names: list[str], counts: list[int]) -> go.Figure:

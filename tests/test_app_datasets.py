@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -92,8 +93,8 @@ class TestGrid:
 
     def test_inspector_shows_index_label_size_and_mode(self, app: AppTest) -> None:
         app.number_input(key="ds_inspect").set_value(7).run()
-        table = app.table[0].value
-        values = dict(zip(table.index, table.iloc[:, 0], strict=True))
+        shown = next(m.value for m in app.markdown if "**index**" in m.value)
+        values = dict(re.findall(r"- \*\*(\w+)\*\*: `([^`]*)`", shown))
         assert values["index"] == "7" and values["size"] == "(8, 8)" and values["mode"] == "L"
 
 
