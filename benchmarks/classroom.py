@@ -1,6 +1,6 @@
 """A classroom on one server: N students work the Augmentation page at the same time (issue 6).
 
-    python benchmarks/classroom.py [--sessions 30] [--seconds 60] [--browsers 2] [--think 0]
+    python benchmarks/classroom.py [--sessions 30] [--seconds 60] [--browsers 2] [--think 0] [--client-nice 10]
 
 Starts ``streamlit run app.py`` on 127.0.0.1 with a fresh data folder and warms it up with one visit. Then every
 student opens ``/augment?seed=<own seed>`` at once; when all pages are open, the clock starts and every student
@@ -8,7 +8,9 @@ runs the same journey until ``--seconds`` have passed: pick the "CIFAR-10 classi
 not show it already: a browser sends nothing for re-picking the shown option) and load it, set RandomHorizontalFlip's
 ``p`` to the student's own value, reroll, flip the de-normalize toggle, repeat. Students click again as soon as the
 page has updated, unless ``--think`` gives them that many seconds (randomly 0.5x to 1.5x) between clicks (and a
-random start within the first think time, so that they do not all click at the same instant).
+random start within the first think time, so that they do not all click at the same instant). The students'
+clients and browsers share the server's cores here, where in a classroom they run on the students' own machines:
+they run at a lower CPU priority (``--client-nice``, default +10), so that what is measured is the server.
 
 ``--sessions`` students speak Streamlit's websocket protocol (benchmarks/_streamlit_client.py: no rendering, so the
 client side costs almost nothing); ``--browsers`` more do the same through the UI in real Chromium contexts. A
@@ -404,6 +406,9 @@ async def classroom(url: str, pid: int, args: argparse.Namespace) -> Outcome:
         outcome.warmup_s = time.perf_counter() - start
     students = [Student(f"protocol {i}", i, 1000 + i) for i in range(args.sessions)]
     viewers = [Student(f"chromium {j}", args.sessions + j, 2000 + j) for j in range(args.browsers)]
+    # In a classroom the students' clients run on their own machines; here they share the server's cores, so they
+    # (this process, and the Chromium it starts from now on) yield the CPU to the server (started already).
+    os.nice(args.client_nice)
     sampler = asyncio.create_task(sample_rss(pid, stop, peak))
     start, cpu_start, outcome.load = time.monotonic(), _cpu_seconds(pid), (os.getloadavg()[0], 0.0)
     try:
@@ -508,15 +513,22 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the journeys run (default 60)")
     parser.add_argument("--browsers", type=int, default=2, help="Chromium students beside them (default 2)")
     parser.add_argument("--think", type=float, default=0.0, help="seconds between a student's clicks (default 0)")
+    parser.add_argument(
+        "--client-nice", type=int, default=10, help="CPU niceness of the students' clients and browsers (default 10)"
+    )
     args = parser.parse_args()
-    if args.sessions < 1 or args.browsers < 0 or args.seconds <= 0 or args.think < 0:
-        parser.error(f"need --sessions >= 1, --browsers >= 0, --seconds > 0, --think >= 0; got {vars(args)}")
+    if args.sessions < 1 or args.browsers < 0 or args.seconds <= 0 or args.think < 0 or not 0 <= args.client_nice <= 19:
+        parser.error(
+            f"need --sessions >= 1, --browsers >= 0, --seconds > 0, --think >= 0, 0 <= --client-nice <= 19; "
+            f"got {vars(args)}"
+        )
     if args.browsers and not CHROMIUM.exists():
         parser.error(f"Chromium is not installed at {CHROMIUM}: install it, or pass --browsers 0")
     outcome = measure(args)
     print(
         f"classroom: {args.sessions} protocol + {args.browsers} Chromium students on /augment, "
-        f"{args.seconds:g} s of journeys after all pages opened, think time {args.think:g} s"
+        f"{args.seconds:g} s of journeys after all pages opened, think time {args.think:g} s, clients and "
+        f"browsers at nice +{args.client_nice} beside the server"
     )
     print(f"warm-up: the first visit to a cold server took {outcome.warmup_s:.1f} s (not counted below)")
     print("\n".join(report("protocol client", outcome.protocol, args.sessions)))

@@ -224,22 +224,17 @@ def open_upload(data: bytes) -> Image.Image:
 
 #: Preview widths in pixels: a class reads four to a row on a laptop, three on a projector in presentation mode.
 PREVIEW_WIDTH = {False: 168, True: 300}
-STRIP_WIDTH = 120
+STRIP_WIDTH = 96
 
 
 def pictures(items: list[augment_lab.Picture], width: int) -> None:
-    """Pictures of one format side by side, wrapping, with their captions: one element, however many pictures."""
-    st.image(
-        [p.data for p in items], caption=[p.caption or "" for p in items], width=width, output_format=items[0].format
-    )
+    """Pictures side by side, wrapping, with their captions: one element, however many pictures."""
+    st.image([p.uri for p in items], caption=[p.caption or "" for p in items], width=width)
 
 
 def preview_grid(samples: list[augment_lab.Sample], denormalize: bool, large: bool) -> None:
-    shown = [s.pictures[denormalize] for s in samples]
-    pictures(
-        [augment_lab.Picture(p.data, p.format, s.caption) for p, s in zip(shown, samples, strict=True)],
-        PREVIEW_WIDTH[large],
-    )
+    uris, captions = [s.pictures[denormalize].uri for s in samples], [s.caption or "" for s in samples]
+    st.image(uris, caption=captions, width=PREVIEW_WIDTH[large])
 
 
 def step_strip(detail: augment_lab.Detail) -> None:

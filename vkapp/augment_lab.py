@@ -10,6 +10,7 @@ computed here once, so a rerun that only redraws the page encodes nothing.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import random
@@ -61,11 +62,20 @@ class PipelineTexts:
 
 @dataclass(frozen=True)
 class Picture:
-    """An encoded image for ``st.image(picture.data, output_format=picture.format)``."""
+    """An encoded image and its caption; ``uri`` is the image as a ``data:`` URI, computed once.
+
+    A page shows pictures by their URI: ``st.image`` then passes the text on as it is, where for bytes it would
+    decode each image's header, hash it and register it as a file for the browser to fetch, on every rerun.
+    """
 
     data: bytes
     format: str
     caption: str | None = None
+    uri: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        encoded = base64.b64encode(self.data).decode("ascii")
+        object.__setattr__(self, "uri", f"data:image/{self.format.lower()};base64,{encoded}")
 
 
 @dataclass
