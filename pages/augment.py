@@ -247,7 +247,7 @@ def tensor_view(detail: augment_lab.Detail) -> None:
     st.code(detail.summary, language="text")
     pictures([detail.raw, detail.denormalized], PREVIEW_WIDTH[False])
     if detail.histogram is not None:
-        st.vega_lite_chart(spec=detail.histogram, width="stretch", key="ag_hist")
+        st.vega_lite_chart(detail.histogram.data, detail.histogram.spec, width="stretch", key="ag_hist")
 
 
 def export(steps: list[catalog.Step], seed: int) -> None:

@@ -80,7 +80,7 @@ class TestPreviews:
         assert [p.caption.split(" · ")[0] for p in first.strip] == ["input", *(s.name for s in steps)]
         assert first.summary.startswith("torch.float32 (3, 32, 32)")
         assert first.histogram is not None
-        points = first.histogram["data"]["values"]
+        points = first.histogram.data.to_pylist()
         before = sorted((p["value"], p["count"]) for p in points if p["series"] == "before Normalize")
         after = sorted((p["value"], p["count"]) for p in points if p["series"] == "after Normalize")
         assert len(before) == len(after) == 64

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import torch
 from PIL import Image
 
@@ -78,17 +79,26 @@ class Picture:
         object.__setattr__(self, "uri", f"data:image/{self.format.lower()};base64,{encoded}")
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A Vega-Lite chart, ``st.vega_lite_chart(chart.data, chart.spec)``: its data as an Arrow table, which Streamlit
+    sends as it is (dicts or a DataFrame it would convert to Arrow again on every rerun)."""
+
+    data: pa.Table
+    spec: dict[str, Any]
+
+
 @dataclass
 class Detail:
     """What the page shows of the first sample beyond its preview: the image after each step (the input first,
     captions with each step's time), the output tensor as ``print`` shows it, the output as is and de-normalised,
-    and a chart of the value histograms before and after Normalize (a Vega-Lite spec; None without Normalize)."""
+    and a chart of the value histograms before and after Normalize (None without Normalize)."""
 
     strip: list[Picture]
     summary: str
     raw: Picture
     denormalized: Picture
-    histogram: dict[str, Any] | None
+    histogram: Chart | None
 
 
 @dataclass
@@ -191,22 +201,23 @@ def detail(image: Image.Image, sample: Sample, stats: tuple[Sequence[float], Seq
     return Detail(strip, tensor_summary(output), raw, denormalized, normalize_histogram(sample.steps))
 
 
-def normalize_histogram(steps: Sequence[StepResult]) -> dict[str, Any] | None:
+def normalize_histogram(steps: Sequence[StepResult]) -> Chart | None:
     """A Vega-Lite chart of the value histograms of the input and output of the first Normalize step (None without
-    one): plain data, so that drawing it on every rerun validates and converts nothing."""
+    one)."""
     names = [s.name for s in steps]
     if "Normalize" not in names:
         return None
     at = names.index("Normalize")
     shown = [("before Normalize", steps[at - 1].output)] if at > 0 else []
-    values = []
+    columns: dict[str, list[Any]] = {"value": [], "count": [], "series": []}
     for label, output in [*shown, ("after Normalize", steps[at].output)]:
         centers, counts = value_histogram(output)
-        values += [{"value": float(v), "count": int(n), "series": label} for v, n in zip(centers, counts, strict=True)]
-    return {
+        columns["value"] += centers.tolist()
+        columns["count"] += counts.tolist()
+        columns["series"] += [label] * len(counts)
+    spec = {
         "title": "Pixel values before and after Normalize",
         "height": 280,
-        "data": {"values": values},
         "mark": {"type": "line", "interpolate": "step"},
         "encoding": {
             "x": {"field": "value", "type": "quantitative", "title": "value"},
@@ -214,6 +225,7 @@ def normalize_histogram(steps: Sequence[StepResult]) -> dict[str, Any] | None:
             "color": {"field": "series", "type": "nominal", "title": None, "sort": [label for label, _ in shown]},
         },
     }
+    return Chart(pa.table(columns), spec)
 
 
 def pictures(images: Sequence[np.ndarray], captions: Sequence[str | None]) -> list[Picture]:
