@@ -498,11 +498,13 @@ def verdict(outcome: Outcome, sessions: int) -> int:
         isolation.append("two protocol students share a server session")
     print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
     print(f"isolation failures: {len(isolation)}" + "".join(f"\n  {e}" for e in isolation[:10]))
-    latencies = protocol.all_latencies()
-    p95 = percentile(latencies, 95) if latencies else float("inf")
+    found = {kind: tally.all_latencies() for kind, tally in (("protocol", protocol), ("Chromium", chromium))}
+    p95s = {kind: percentile(values, 95) for kind, values in found.items() if values}
+    worst = max(p95s.values(), default=float("inf"))
+    shown = ", ".join(f"{kind} {p95:.3f} s" for kind, p95 in p95s.items())
     peak = max(outcome.peak_rss, outcome.hwm)
     scale = "" if sessions == TARGET_SESSIONS else f" (measured with {sessions} sessions; the targets are for 30)"
-    print(f"target p95 < {P95_TARGET_S:g} s: {'holds' if p95 < P95_TARGET_S else 'MISSED'} ({p95:.3f} s){scale}")
+    print(f"target p95 < {P95_TARGET_S:g} s: {'holds' if worst < P95_TARGET_S else 'MISSED'} ({shown}){scale}")
     print(f"target RSS < 2 GB: {'holds' if peak < RSS_TARGET_BYTES else 'MISSED'} ({peak / 2**30:.2f} GiB){scale}")
     return 0 if not errors and not isolation else 1
 
