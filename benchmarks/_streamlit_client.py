@@ -3,15 +3,17 @@
 A browser tab talks to ``streamlit run`` over one websocket, ``/_stcore/stream`` with the ``streamlit``
 subprotocol: it sends ``BackMsg`` protobufs (a ``rerun_script`` carrying the page, the query string and the state of
 every widget it shows) and receives ``ForwardMsg`` protobufs (``new_session`` opens a run, ``delta`` messages carry
-the elements, ``script_finished`` closes it). :class:`Session` does the same without a browser: it opens a page,
-keeps the widgets of the last run with the values a browser would report, and changes one widget per rerun::
+the elements at their place in the page, ``script_finished`` closes it). :class:`Session` does the same without a
+browser: it opens a page, keeps what the page shows as a browser does (a fragment's run replaces that fragment's
+elements only), reports the values a browser would for its widgets, and changes one widget per rerun (one inside a
+fragment reruns that fragment, as a browser asks)::
 
     async with Session("http://127.0.0.1:8501", path="/augment", query={"seed": 3}) as session:
         seconds = await session.rerun_with("ag_reroll", True)
         print(session.texts(), session.errors())
 
-Images are not downloaded (a browser would fetch them from the media URLs the elements carry), so the client's
-cost per rerun is decoding the protobufs only. :func:`run_app` starts the app on a free local port for tests and
+Images are not downloaded (a browser would fetch those the elements carry as media URLs), so the client's cost per
+rerun is decoding the protobufs only. :func:`run_app` starts the app on a free local port for tests and
 benchmarks.
 """
 

@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -407,6 +408,9 @@ class TestReadCheckpoint:
         marker = tmp_path / "pwned"
         upload = io.BytesIO(serialized({"state_dict": source_state, "note": Payload(marker)}))
         upload.name = "from-the-internet.pth"
-        with pytest.raises(ValueError, match=r"refused to load checkpoint 'from-the-internet\.pth'"):
+        with pytest.raises(ValueError, match=r"refused to load checkpoint 'from-the-internet\.pth'") as refused:
             M.read_checkpoint(upload)
         assert not marker.exists()
+        # it names what was refused, and never relays torch's advice to retry with weights_only=False
+        assert re.search(r"Details: Trying to load unsupported GLOBAL (posix|nt)\.system", str(refused.value))
+        assert "weights_only` set to `False`" not in str(refused.value)

@@ -117,12 +117,21 @@ def _safe_load(path_or_file: str | os.PathLike[str] | IO[bytes]) -> object:
             f"refused to load checkpoint {source}: torch.load(weights_only=True) rejected it. Either it is not a "
             "PyTorch checkpoint, or it holds objects other than tensors and plain containers, and unpickling those "
             "could run arbitrary code. Re-save only the model's state_dict (torch.save(model.state_dict(), path)) "
-            f"from a source you trust. Details: {exc}"
+            f"from a source you trust. Details: {_unpickler_reason(exc)}"
         ) from exc
     except FileNotFoundError:
         raise
     except (RuntimeError, EOFError, KeyError, OSError) as exc:  # truncated or foreign files fail inside torch.load
         raise ValueError(f"could not read checkpoint {source}: {type(exc).__name__}: {exc}") from exc
+
+
+def _unpickler_reason(error: pickle.UnpicklingError) -> str:
+    """What torch's weights-only unpickler objected to (e.g. ``Trying to load unsupported GLOBAL posix.system``),
+    without its boilerplate, which advises retrying with ``weights_only=False``: that would run the code."""
+    boilerplate = ("Weights only load failed", "Check the documentation", "Please file an issue")
+    paragraphs = [p.strip() for p in str(error).split("\n\n") if p.strip()]
+    kept = [p for p in paragraphs if not p.startswith(boilerplate)]
+    return " ".join(kept) or (paragraphs[0] if paragraphs else type(error).__name__)
 
 
 def _find_state_dict(obj: object, path_or_file: str | os.PathLike[str] | IO[bytes]) -> Mapping[str, Tensor]:
