@@ -64,6 +64,39 @@ def test_cifar10_preset_loads_exactly(app: AppTest) -> None:
     assert any(c.value.startswith("torch.float32 (3, 32, 32)") for c in app.code)
 
 
+def uid_of(at: AppTest, name: str) -> int:
+    return next(e["uid"] for e in at.session_state["ag_pipeline"] if e["step"].name == name)
+
+
+def exported_code(at: AppTest) -> str:
+    return next(c.value for c in at.code if "pipeline = T.Compose" in c.value)
+
+
+def test_reorder_and_remove_steps_and_the_code_follows(app: AppTest) -> None:
+    flip = uid_of(app, "RandomHorizontalFlip")
+    app.button(key=f"ag_{flip}_up").click().run()
+    assert steps(app) == ["RandomHorizontalFlip", "RandomResizedCrop", "ToTensor", "Normalize"]
+    app.button(key=f"ag_{flip}_up").click().run()  # already first: nothing moves
+    assert steps(app)[0] == "RandomHorizontalFlip"
+    app.button(key=f"ag_{flip}_down").click().run()
+    app.button(key=f"ag_{uid_of(app, 'RandomResizedCrop')}_rm").click().run()
+    assert steps(app) == ["RandomHorizontalFlip", "ToTensor", "Normalize"]
+    code = exported_code(app)
+    assert "RandomResizedCrop" not in code and code.index("RandomHorizontalFlip") < code.index("ToTensor")
+    assert not app.exception
+
+
+def test_a_disabled_step_leaves_the_previews_and_a_probability_wraps_it(app: AppTest) -> None:
+    crop = uid_of(app, "RandomResizedCrop")
+    app.checkbox(key=f"ag_{crop}_enabled").uncheck().run()
+    assert not any(c.value.startswith("torch.float32 (3, 224, 224)") for c in app.code)  # the photo's own size now
+    crop_lines = [line.strip() for line in exported_code(app).splitlines() if "RandomResizedCrop" in line]
+    assert crop_lines and all(line.startswith("# disabled:") for line in crop_lines)  # kept, commented out
+    app.checkbox(key=f"ag_{crop}_enabled").check().run()
+    app.slider(key=f"ag_{crop}_p").set_value(0.5).run()
+    assert "T.RandomApply([T.RandomResizedCrop(" in exported_code(app) and "p=0.5)" in exported_code(app)
+
+
 def test_bad_parameter_shows_inline_error_and_keeps_previews(app: AppTest) -> None:
     app.selectbox(key="ag_preset").set_value("CIFAR-10 classic").run()
     app.button(key="ag_load_preset").click().run()
