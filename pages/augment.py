@@ -181,7 +181,7 @@ def input_image() -> tuple[Image.Image, str]:
     if source == "Dataset":
         dataset, label = state.current_dataset()
         index = st.number_input(f"Index in {label}", 0, len(dataset) - 1, 0, key="ag_index", **KEEP)
-        return keyed(dataset[int(index)][0])
+        return augment_lab.preview_and_key(dataset[int(index)][0])
     if source in ("Upload", "Camera"):
         data = (
             st.file_uploader("An image", type=["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"], key="ag_up")
@@ -190,18 +190,13 @@ def input_image() -> tuple[Image.Image, str]:
         )
         if data is not None:
             try:
-                return keyed(open_upload(data.getvalue()))
+                return augment_lab.preview_and_key(open_upload(data.getvalue()))
             except ValueError as exc:
                 st.error(str(exc), icon=":material/broken_image:")
         st.caption("Showing a sample photo until an image arrives.")
     names = [path.rsplit("/", 1)[-1] for path, _ in cache.dataset("photos", True, None).samples]
     pick = st.selectbox("Photo", range(len(names)), format_func=lambda i: names[i], key="ag_photo", **KEEP)
     return cache.preview_photo(int(pick))
-
-
-def keyed(image: Image.Image) -> tuple[Image.Image, str]:
-    image = augment_lab.preview_input(image)
-    return image, augment_lab.image_key(image)
 
 
 def open_upload(data: bytes) -> Image.Image:
@@ -233,8 +228,7 @@ def pictures(items: list[augment_lab.Picture], width: int) -> None:
 
 
 def preview_grid(samples: list[augment_lab.Sample], denormalize: bool, large: bool) -> None:
-    uris, captions = [s.pictures[denormalize].uri for s in samples], [s.caption or "" for s in samples]
-    st.image(uris, caption=captions, width=PREVIEW_WIDTH[large])
+    pictures([s.pictures[denormalize] for s in samples], PREVIEW_WIDTH[large])
 
 
 def step_strip(detail: augment_lab.Detail) -> None:

@@ -97,6 +97,11 @@ class TestPreviews:
         rolled = fingerprint(augment_lab.previews(steps, photo, seed=3, roll=1, count=2, boxes=None))
         assert first == again
         assert first != rolled
+        (sample,) = augment_lab.previews(steps, photo, seed=3, roll=0, count=1, boxes=None)
+        crop = sample.steps[0].params
+        # each preview is captioned with what its random steps drew, the same under both displays
+        assert sample.pictures[True].caption == sample.pictures[False].caption
+        assert f"ResizedCrop top={crop['top']} left={crop['left']}" in sample.pictures[True].caption
 
     def test_de_normalized_pixels_undo_normalize(self, photo: Image.Image) -> None:
         steps = [catalog.Step("ToTensor", {}), catalog.Step("Normalize", {"mean": [0.5] * 3, "std": [0.25] * 3})]

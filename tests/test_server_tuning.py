@@ -56,12 +56,3 @@ class TestSendWithoutDelay:
         )
         result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
         assert result.stdout.strip() == "True", result.stderr
-
-    def test_other_descriptors_are_left_open_and_working(self, tmp_path: Path) -> None:
-        from vkapp import server_tuning
-
-        path = tmp_path / "kept.txt"
-        with path.open("w") as handle:
-            server_tuning.send_without_delay()
-            handle.write("still open")
-        assert path.read_text() == "still open"

@@ -104,7 +104,7 @@ class Detail:
 @dataclass
 class Sample:
     """One preview: each step's parameters (and outputs until :func:`previews` has made the pictures), the mapped
-    boxes, the final image encoded as is and de-normalised, and a caption of what the random steps drew."""
+    boxes, and the final image encoded as is and de-normalised, captioned with what the random steps drew."""
 
     seed: int
     steps: list[StepResult] = field(default_factory=list)
@@ -116,8 +116,8 @@ class Sample:
     def output(self) -> Any:
         return self.steps[-1].output if self.steps else None
 
-    @property
     def caption(self) -> str | None:
+        """What the random steps drew, e.g. ``ResizedCrop top=10 left=32 · HorizontalFlip flipped``."""
         drawn = [describe(s.name, s.params) for s in self.steps if catalog.CATALOG[s.name].random]
         return " · ".join(d for d in drawn if d) or None
 
@@ -130,6 +130,12 @@ def preview_input(image: Image.Image, side: int = PREVIEW_SIDE) -> Image.Image:
         return image
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     return image.resize(size, Image.Resampling.BILINEAR)
+
+
+def preview_and_key(image: Image.Image) -> tuple[Image.Image, str]:
+    """The input as previews use it (:func:`preview_input`) and its content key (:func:`image_key`)."""
+    image = preview_input(image)
+    return image, image_key(image)
 
 
 def sample_seed(seed: int, roll: int, index: int) -> int:
@@ -177,7 +183,7 @@ def previews(
         sample = run(transforms, names, image, sample_seed(seed, roll, index), boxes)
         final = image if sample.output is None else sample.output
         shown = [with_boxes(display(final, stats, flag), sample.boxes) for flag in (False, True)]
-        sample.pictures = dict(zip((False, True), pictures(shown, [None, None]), strict=True))
+        sample.pictures = dict(zip((False, True), pictures(shown, [sample.caption()] * 2), strict=True))
         if index == 0 and sample.steps:
             sample.detail = detail(image, sample, stats)
         for step in sample.steps:

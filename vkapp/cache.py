@@ -102,8 +102,7 @@ def model_diagram(arch: str, weights: str, checkpoint: str | None, edits: str, d
 def preview_photo(index: int) -> tuple[Any, str]:
     """Embedded photo ``index`` as the Augmentation page previews it (scaled down, RGB) and its content key, decoded
     once per server (pages never mutate it)."""
-    image = augment_lab.preview_input(dataset("photos", True, None)[index][0])
-    return image, augment_lab.image_key(image)
+    return augment_lab.preview_and_key(dataset("photos", True, None)[index][0])
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)

@@ -41,13 +41,12 @@ def _set_nodelay_on_descriptor(fd: int) -> None:
     except OSError:  # closed meanwhile
         return
     try:
-        sock = socket.socket(fileno=duplicate)  # reads its family and type back from the kernel
+        sock = socket.socket(fileno=duplicate)  # reads its family, type and protocol back from the kernel
     except OSError:
         os.close(duplicate)
         return
     with sock:  # closes the duplicate only
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        _set_nodelay(sock)
 
 
 def _set_nodelay(sock: socket.socket) -> None:
