@@ -1,7 +1,7 @@
 """The fast paths of visionkit.transforms agree with straightforward references computed here.
 
 Each fast path (hue shift without an HSV image, ColorJitter converting once, blends that skip a clamp they cannot
-need, separable blur, nearest warps by indexing, the smoothing of adjust_sharpness, vectorized equalize, torch's own
+need, the integer smoothing of adjust_sharpness, vectorized equalize, torch's own
 padding, resizing without a clamp, the cast to uint8 through numpy) is compared with the plain way of computing the
 same thing, on random images of odd sizes, batched and unbatched. Exactness is what parity with
 torchvision rests on: integer results must be equal unless a float rounding tie is involved.
@@ -18,7 +18,6 @@ import torch.nn.functional as nnf
 
 import visionkit.transforms as T
 import visionkit.transforms.functional as F
-from visionkit.transforms._geometry import _centered_planes, _sample_nearest, affine_matrix
 from visionkit.transforms._image import cast_whole
 
 SHAPES = [(3, 37, 53), (2, 3, 29, 31), (1, 2, 3, 19, 24)]
@@ -84,21 +83,6 @@ def _reference_adjust(img: torch.Tensor, name: str, factor: float) -> torch.Tens
     if name == "saturation":
         return _reference_blend(img, _reference_gray(img), factor)
     return _reference_hue(img, factor)
-
-
-def _reference_blur(img: torch.Tensor, size: list[int], sigma: list[float]) -> torch.Tensor:
-    """Reflect padding and one 2-D convolution with the outer product of the two 1-D Gaussians, in float64."""
-
-    def kernel(k: int, s: float) -> torch.Tensor:
-        x = torch.linspace(-(k - 1) / 2, (k - 1) / 2, k, dtype=torch.float64)
-        pdf = torch.exp(-0.5 * (x / s) ** 2)
-        return pdf / pdf.sum()
-
-    batch = img.reshape(-1, *img.shape[-3:]).double()
-    c = batch.shape[1]
-    weights = torch.outer(kernel(size[1], sigma[1]), kernel(size[0], sigma[0])).expand(c, 1, size[1], size[0])
-    pad = [size[0] // 2, size[0] // 2, size[1] // 2, size[1] // 2]
-    return nnf.conv2d(nnf.pad(batch, pad, mode="reflect"), weights, groups=c).reshape(img.shape)
 
 
 # ----------------------------------------------------------------------------------------------------------- hue
@@ -192,28 +176,6 @@ class TestBlendsWithoutClamp:
         assert F.adjust_saturation(img * 1.5, 0.5).max() == 1.0
 
 
-# ---------------------------------------------------------------------------------------------------------- blur
-class TestSeparableBlur:
-    @pytest.mark.parametrize("shape", SHAPES)
-    @pytest.mark.parametrize(("size", "sigma"), [([9, 9], [1.7, 1.7]), ([3, 7], [0.8, 2.0]), ([5, 1], [1.1, 0.5])])
-    def test_float_matches_the_2d_convolution(
-        self, shape: tuple[int, ...], size: list[int], sigma: list[float]
-    ) -> None:
-        img = _float(shape)
-        out = F.gaussian_blur(img, size, sigma).double()
-        torch.testing.assert_close(out, _reference_blur(img, size, sigma), atol=1e-6, rtol=1e-5)  # float32 kernels
-
-    @pytest.mark.parametrize("shape", SHAPES)
-    def test_uint8_rounds_like_the_2d_convolution_but_for_ties(self, shape: tuple[int, ...]) -> None:
-        img = _uint8(shape)
-        expected = _reference_blur(img, [9, 9], [1.3, 1.3])
-        diff = (F.gaussian_blur(img, [9, 9], [1.3, 1.3]).double() - expected.round()).abs()
-        assert diff.max() <= 1
-        assert (diff > 0).float().mean() < 1e-3
-        # Only values within float noise of a .5 tie may round the other way.
-        assert ((expected.frac() - 0.5).abs()[diff > 0] < 1e-3).all()
-
-
 class TestSharpnessSmoothing:
     @pytest.mark.parametrize("shape", SHAPES)
     def test_uint8_equals_the_3x3_convolution(self, shape: tuple[int, ...]) -> None:
@@ -228,68 +190,18 @@ class TestSharpnessSmoothing:
 
 
 # -------------------------------------------------------------------------------------------------- nearest warps
-def _tie_heavy_planes(h: int, w: int, seed: int) -> torch.Tensor:
-    """Sampling points in normalized coordinates: half of them exactly between two pixels, some outside."""
-    gen = torch.Generator().manual_seed(seed)
-    pixel_x = torch.randint(-6, 2 * w + 6, (h + 2, w - 3), generator=gen) / 2 - 0.5
-    pixel_y = torch.randint(-6, 2 * h + 6, (h + 2, w - 3), generator=gen) / 2 - 0.5
-    jitter = torch.rand(2, h + 2, w - 3, generator=gen) * 1e-3 * (torch.rand(h + 2, w - 3, generator=gen) < 0.5)
-    return torch.stack([(pixel_x * 2 + 1) / w - 1, (pixel_y * 2 + 1) / h - 1]) + jitter
-
-
-def _reference_nearest(img: torch.Tensor, planes: torch.Tensor, fill: list[float]) -> torch.Tensor:
-    """grid_sample on the float image plus a channel of ones that tells which points fell inside."""
-    batch = img.reshape(-1, *img.shape[-3:]).float()
-    grid = planes.permute(1, 2, 0)[None].expand(batch.shape[0], -1, -1, -1)
-    ones = torch.ones_like(batch[:, :1])
-    out = nnf.grid_sample(torch.cat([batch, ones], 1), grid, mode="nearest", align_corners=False)
-    inside = out[:, -1:] > 0.5
-    out = torch.where(inside, out[:, :-1], torch.tensor(fill).view(1, -1, 1, 1))
-    if img.dtype == torch.uint8:
-        out = out.round().clamp(0, 255)
-    return out.to(img.dtype).reshape(*img.shape[:-2], *planes.shape[-2:])
-
-
-def _warp_planes(h: int, w: int, angle: float, shear: float) -> torch.Tensor:
-    """The sampling points of a rotation and shear about the center: with odd sizes many land a hair off a tie."""
-    matrix = affine_matrix([0.0, 0.0], angle, [0.0, 0.0], 1.0, [shear, 0.0])
-    return _centered_planes(torch.tensor(matrix).view(2, 3), w, h, w, h)
-
-
-class TestNearestSampling:
-    @pytest.mark.parametrize("shape", SHAPES)
-    @pytest.mark.parametrize("dtype", [torch.uint8, torch.float32])
-    def test_picks_the_pixels_grid_sample_picks(self, shape: tuple[int, ...], dtype: torch.dtype) -> None:
-        img = _uint8(shape).to(dtype)
-        fill = [float(v) for v in range(7, 7 + 40 * shape[-3], 40)]
-        h, w = shape[-2:]
-        warps = [_warp_planes(h, w, angle, shear) for angle, shear in [(90.0, 0.0), (-45.0, 0.0), (0.0, 20.0)]]
-        for planes in [_tie_heavy_planes(h, w, seed) for seed in range(3)] + warps:
-            assert torch.equal(_sample_nearest(img, planes, fill), _reference_nearest(img, planes, fill))
-
-    def test_rounds_a_hair_off_a_tie_like_grid_sample(self) -> None:
-        # Rotating 97-pixel-wide images by 90 degrees gives points such as x = 0.5 + 6e-8, where a multiply-add and
-        # a multiply followed by an add round to different pixels; grid_sample's kernel does the multiply-add.
-        img = _uint8((3, 102, 97))
-        planes = _warp_planes(102, 97, 90.0, 0.0)
-        assert torch.equal(_sample_nearest(img, planes, None), _reference_nearest(img, planes, [0.0, 0.0, 0.0]))
-
-    def test_fill_is_rounded_and_clamped_for_uint8(self) -> None:
-        img = _uint8((3, 9, 11))
-        planes = torch.full((2, 4, 5), 3.0)  # all outside
-        out = _sample_nearest(img, planes, [-4.0, 99.6, 300.0])
-        assert torch.equal(out, torch.tensor([0, 100, 255], dtype=torch.uint8).view(3, 1, 1).expand(3, 4, 5))
-
-    def test_nan_points_take_the_fill(self) -> None:
-        planes = torch.full((2, 2, 3), float("nan"))
-        assert torch.equal(_sample_nearest(_uint8((3, 5, 6)), planes, None), torch.zeros(3, 2, 3, dtype=torch.uint8))
-
+class TestNearestWarps:
     @pytest.mark.parametrize("shape", SHAPES)
     @pytest.mark.parametrize("angle", [90.0, -45.0, 17.3])
     def test_rotate_uint8_equals_rotating_its_float_copy(self, shape: tuple[int, ...], angle: float) -> None:
         img = _uint8(shape)
         expected = F.rotate(img.float(), angle, fill=[5.0] * shape[-3], expand=True).to(torch.uint8)
         assert torch.equal(F.rotate(img, angle, fill=[5.0] * shape[-3], expand=True), expected)
+
+    def test_fill_is_rounded_and_clamped_for_uint8(self) -> None:
+        img = _uint8((3, 9, 11))
+        out = F.affine(img, 0.0, [50, 0], 1.0, 0.0, fill=[-4.0, 99.6, 300.0])  # moved right out of the picture
+        assert torch.equal(out, torch.tensor([0, 100, 255], dtype=torch.uint8).view(3, 1, 1).expand(3, 9, 11))
 
 
 # -------------------------------------------------------------------------------------------- histogram and padding
@@ -313,13 +225,29 @@ class TestPadModes:
     @pytest.mark.parametrize(
         ("mode", "numpy_mode"), [("edge", "edge"), ("reflect", "reflect"), ("symmetric", "symmetric")]
     )
-    @pytest.mark.parametrize("padding", [[1, 2, 3, 4], [5, 0, 0, 6], [20, 1, 2, 25]])
+    @pytest.mark.parametrize("padding", [[1, 2, 3, 4], [5, 0, 0, 6], [20, 1, 2, 18]])
     def test_matches_numpy(self, shape: tuple[int, ...], mode: str, numpy_mode: str, padding: list[int]) -> None:
         img = _uint8(shape)
         left, top, right, bottom = padding
         widths = [(0, 0)] * (len(shape) - 2) + [(top, bottom), (left, right)]
         expected = torch.from_numpy(np.pad(img.numpy(), widths, mode=numpy_mode))
         assert torch.equal(F.pad(img, padding, padding_mode=mode), expected)
+
+    @pytest.mark.parametrize(
+        ("mode", "padding", "error"),
+        [("reflect", [0, 0, 7, 0], RuntimeError), ("reflect", [0, 5, 0, 0], RuntimeError),
+         ("symmetric", [8, 0, 0, 0], IndexError), ("symmetric", [0, 0, 0, 6], IndexError)],
+    )  # fmt: skip
+    def test_mirror_padding_beyond_the_side_is_refused_as_torchvision_refuses_it(
+        self, mode: str, padding: list[int], error: type[Exception]
+    ) -> None:
+        img = _uint8((3, 5, 7))
+        with pytest.raises(error, match=f"in {mode} mode"):
+            F.pad(img, padding, padding_mode=mode)
+
+    @pytest.mark.parametrize(("mode", "largest"), [("reflect", [6, 4, 6, 4]), ("symmetric", [7, 5, 7, 5])])
+    def test_the_largest_mirror_padding_torchvision_takes_works(self, mode: str, largest: list[int]) -> None:
+        assert F.pad(_uint8((3, 5, 7)), largest, padding_mode=mode).shape == (3, 5 + 2 * largest[1], 7 + 2 * largest[0])
 
 
 # ---------------------------------------------------------------------------------------------------- conversions

@@ -362,13 +362,23 @@ def adjust_gamma(img: ImageLike, gamma: float, gain: float = 1.0) -> ImageLike:
 def _smoothed(img: Tensor) -> Tensor:
     """The image under PIL's SMOOTH filter (3x3, center weight 5), borders kept as they are.
 
-    Computed as ``(3x3 sum + 4 * center) / 13``: for integer images that is ``n / 13`` with a whole ``n``, never
-    within 1/26 of a rounding tie, so it rounds as the convolution does.
+    Integer images: ``(3x3 sum + 4 * center) / 13``, a whole ``n`` over 13 that is never within 1/26 of a rounding
+    tie, so it rounds as torchvision's convolution with the float32 weights does, and several times faster. Float
+    images have no rounding to hide the difference in: they get that convolution itself.
     """
+    if img.is_floating_point():
+        kernel = torch.ones((3, 3), dtype=img.dtype)
+        kernel[1, 1] = 5.0
+        kernel /= kernel.sum()
 
-    def _filter(batch: Tensor) -> Tensor:
-        box = _correlate1d(_correlate1d(batch, [1.0, 1.0, 1.0], -1), [1.0, 1.0, 1.0], -2)
-        return box.add_(batch[..., 1:-1, 1:-1], alpha=4.0).div_(13.0)
+        def _filter(batch: Tensor) -> Tensor:
+            return nnf.conv2d(batch, kernel.expand(batch.shape[-3], 1, 3, 3), groups=batch.shape[-3])
+
+    else:
+
+        def _filter(batch: Tensor) -> Tensor:
+            box = _correlate1d(_correlate1d(batch, [1.0, 1.0, 1.0], -1), [1.0, 1.0, 1.0], -2)
+            return box.add_(batch[..., 1:-1, 1:-1], alpha=4.0).div_(13.0)
 
     result = img.clone()
     result[..., 1:-1, 1:-1] = on_float_batch(img, _filter)
@@ -523,15 +533,15 @@ def _parse_sigma(sigma: float | Sequence[float] | None, kernel_size: list[int]) 
     return sigmas
 
 
-def _gaussian_kernel1d(size: int, sigma: float) -> Tensor:
+def _gaussian_kernel1d(size: int, sigma: float, dtype: torch.dtype) -> Tensor:
     half = (size - 1) * 0.5
-    pdf = torch.exp(-0.5 * (torch.linspace(-half, half, steps=size) / sigma).pow(2))
+    pdf = torch.exp(-0.5 * (torch.linspace(-half, half, steps=size, dtype=dtype) / sigma).pow(2))
     return pdf / pdf.sum()
 
 
 def _correlate1d(padded: Tensor, weights: list[float], dim: int) -> Tensor:
     """Valid 1-D correlation along ``dim``, as a weighted sum of shifted views: several times faster on CPU than
-    torch's depthwise convolution, and within float rounding of it."""
+    torch's depthwise convolution. Only for sums that come out the same in any order (see :func:`_smoothed`)."""
     size = padded.shape[dim] - len(weights) + 1
     out = padded.narrow(dim, 0, size) * weights[0]
     for shift, weight in enumerate(weights[1:], start=1):
@@ -540,13 +550,22 @@ def _correlate1d(padded: Tensor, weights: list[float], dim: int) -> Tensor:
 
 
 def _blur_tensor(img: Tensor, kernel_size: list[int], sigma: list[float]) -> Tensor:
-    """Reflect-padded Gaussian blur, the 2-D kernel being the outer product of two 1-D ones: one pass per axis."""
+    """Reflect-padded Gaussian blur with the 2-D kernel (the outer product of two 1-D ones) in one depthwise
+    convolution, in the image's float dtype (float32 for integer images).
+
+    Two 1-D passes would be several times faster, but they round differently from the 2-D convolution that
+    torchvision runs: a value then and again lands on the other side of a rounding tie, and later steps (posterize,
+    equalize) amplify that one grey level. The convolution is torch's own, on the same shapes, so it is exact.
+    """
+    dtype = img.dtype if img.is_floating_point() else torch.float32
+    kx = _gaussian_kernel1d(kernel_size[0], sigma[0], dtype)
+    ky = _gaussian_kernel1d(kernel_size[1], sigma[1], dtype)
+    kernel = torch.mm(ky[:, None], kx[None, :])
 
     def _blur(batch: Tensor) -> Tensor:
-        kx = _gaussian_kernel1d(kernel_size[0], sigma[0]).tolist()
-        ky = _gaussian_kernel1d(kernel_size[1], sigma[1]).tolist()
+        weight = kernel.expand(batch.shape[-3], 1, *kernel.shape)
         padding = [kernel_size[0] // 2, kernel_size[0] // 2, kernel_size[1] // 2, kernel_size[1] // 2]
-        return _correlate1d(_correlate1d(nnf.pad(batch, padding, mode="reflect"), kx, -1), ky, -2)
+        return nnf.conv2d(nnf.pad(batch, padding, mode="reflect"), weight, groups=batch.shape[-3])
 
     return on_float_batch(img, _blur)
 

@@ -24,14 +24,12 @@ from ._image import (
     ImageLike,
     InterpolationMode,
     as_batch,
-    cast_whole,
     check_image,
     fill_for_pil,
     fill_for_tensor,
     from_batch,
     get_dimensions,
     is_pil,
-    max_value,
     on_float_batch,
     pil_resample,
     tensor_mode,
@@ -214,11 +212,31 @@ def _torch_pad_mode(ltrb: tuple[int, int, int, int], h: int, w: int, padding_mod
     return None
 
 
+def _check_mirror_padding(ltrb: tuple[int, int, int, int], h: int, w: int, padding_mode: str) -> None:
+    """Refuse the mirror paddings that torchvision refuses on tensors, with the same exception types: ``reflect``
+    needs each padding smaller than its side, ``symmetric`` at most its side (after negative paddings crop)."""
+    if padding_mode not in ("reflect", "symmetric"):
+        return
+    left, top, right, bottom = ltrb
+    if padding_mode == "symmetric":
+        w -= max(-left, 0) + max(-right, 0)
+        h -= max(-top, 0) + max(-bottom, 0)
+    for name, value, side, size in [("left", left, "width", w), ("right", right, "width", w),
+                                    ("top", top, "height", h), ("bottom", bottom, "height", h)]:  # fmt: skip
+        if padding_mode == "reflect" and value >= size:
+            raise RuntimeError(
+                f"padding {name}={value} should be smaller than the image's {side} {size} in reflect mode"
+            )
+        if padding_mode == "symmetric" and value > size:
+            raise IndexError(f"padding {name}={value} should be at most the image's {side} {size} in symmetric mode")
+
+
 def _pad_tensor(img: Tensor, ltrb: tuple[int, int, int, int], fill: float, padding_mode: str) -> Tensor:
     left, top, right, bottom = ltrb
     if padding_mode == "constant":
         return nnf.pad(img, [left, right, top, bottom], value=float(fill))
     h, w = img.shape[-2:]
+    _check_mirror_padding(ltrb, h, w, padding_mode)
     torch_mode = _torch_pad_mode(ltrb, h, w, padding_mode)
     if torch_mode is not None:
         return from_batch(nnf.pad(as_batch(img), [left, right, top, bottom], mode=torch_mode), img)
@@ -396,95 +414,51 @@ def affine_output_size(inverse_matrix: Sequence[float], width: int, height: int)
     return int(size[0]), int(size[1])
 
 
-def _framed(batch: Tensor, fill: list[float] | None) -> Tensor:
-    """``batch [N, C, H, W]`` inside a 1-pixel border of ``fill`` (0 when None), cast to the batch's dtype as the
-    float warps would (rounded and clamped for integer images): ``Tensor[N, C, H + 2, W + 2]``."""
-    n, c, h, w = batch.shape
-    values = torch.tensor([0.0] if fill is None else fill, dtype=_warp_dtype(batch))
-    if not batch.is_floating_point():
-        values = cast_whole(values.round_().clamp_(0, max_value(batch.dtype)), batch.dtype)
-    framed = values.view(1, -1, 1, 1).expand(n, c, h + 2, w + 2).clone()
-    framed[..., 1:-1, 1:-1] = batch
-    return framed
+def _grid_sample(img: Tensor, grid: Tensor, mode: str, fill: list[float] | None) -> Tensor:
+    """Sample ``img`` at the normalized points ``grid`` (``Tensor[1, H', W', 2]``); outside points get ``fill``
+    (0 when None).
 
-
-def _sample_nearest(img: Tensor, planes: Tensor, fill: list[float] | None) -> Tensor:
-    """``grid_sample(img, grid, "nearest", align_corners=False)`` with ``fill`` outside, by indexing: any dtype, and
-    no float copy of the image.
-
-    Each output pixel takes the input pixel that grid_sample picks: its index is ``round((g + 1) * size / 2 - 0.5)``
-    (ties to even) computed with the same float steps, a multiply-add like grid_sample's compiled kernel; indices
-    outside the image (clamped to the 1-pixel border, like NaN ones) take ``fill``.
-
-    Args:
-        img (Tensor[..., C, H, W] | Tensor[H, W]): the image.
-        planes (Tensor[2, H', W']): normalized ``x`` and ``y`` of the sampling points.
+    torchvision's steps, one for one: ``grid_sample`` on the image in the grid's dtype (float32 for integer images)
+    with a channel of ones appended when there is a fill; that channel then picks the fill (nearest: where it is
+    below 0.5) or blends it in (bilinear), and integer images are rounded. (An index-gathering nearest path that
+    skips the float copy was tried: it rounds like grid_sample only as long as it mirrors the compiled kernel's
+    arithmetic, and it was no faster on grid_sample's own interleaved grid.)
     """
-    batch = as_batch(img)
-    n, c, h, w = batch.shape
-    minus_half = torch.tensor(-0.5, dtype=planes.dtype)
-    x, y = (
-        torch.addcmul(minus_half, plane + 1.0, torch.tensor(size / 2, dtype=planes.dtype))
-        .round_()
-        .nan_to_num_(nan=-1.0)
-        .clamp_(-1.0, size)
-        for plane, size in zip(planes, (w, h), strict=True)
-    )
-    # (y + 1) * (w + 2) + (x + 1) in the framed image; float32 holds these whole numbers exactly below 2**24.
-    index_dtype = torch.float32 if (h + 2) * (w + 2) < 2**24 else torch.float64
-    flat = (x.to(index_dtype) + (w + 3)).add_(y.to(index_dtype), alpha=w + 2).to(torch.int64).view(1, -1)
-    out = _framed(batch, fill).view(n * c, -1).gather(1, flat.expand(n * c, -1))
-    return from_batch(out.view(n, c, *planes.shape[-2:]), img)
-
-
-def _grid_sample(img: Tensor, planes: Tensor, mode: str, fill: list[float] | None) -> Tensor:
-    """Sample ``img`` at the normalized points ``planes`` (``Tensor[2, H', W']``: x, then y); outside points get
-    ``fill`` (0 when None)."""
-    if mode == "nearest":
-        return _sample_nearest(img, planes, fill)
+    if img.is_floating_point() and img.dtype != grid.dtype:
+        return _grid_sample(img.to(grid.dtype), grid, mode, fill).to(img.dtype)
 
     def _sample(batch: Tensor) -> Tensor:
-        g = planes.to(batch.dtype).permute(1, 2, 0).expand(batch.shape[0], *planes.shape[1:], 2)
+        g = grid.expand(batch.shape[0], *grid.shape[1:])
         if fill is None:
             return nnf.grid_sample(batch, g, mode=mode, padding_mode="zeros", align_corners=False)
-        # A channel of ones tells how much of each output value came from inside the image.
         ones = torch.ones_like(batch[:, :1])
         out = nnf.grid_sample(torch.cat([batch, ones], 1), g, mode=mode, padding_mode="zeros", align_corners=False)
         out, inside = out[:, :-1], out[:, -1:].expand_as(out[:, :-1])
         fill_img = torch.tensor(fill, dtype=out.dtype).view(1, -1, 1, 1).expand_as(out)
+        if mode == "nearest":
+            return torch.where(inside < 0.5, fill_img, out)
         return out * inside + (1.0 - inside) * fill_img
 
     return on_float_batch(img, _sample)
 
 
-def _linear_planes(xs: Tensor, ys: Tensor, coeffs: Tensor) -> Tensor:
-    """``x * c[0] + y * c[1] + c[2]`` at every ``(y, x)`` of the grid, one plane per column of ``coeffs``.
-
-    Args:
-        xs (Tensor[W]): x coordinates of the columns.
-        ys (Tensor[H]): y coordinates of the rows.
-        coeffs (Tensor[3, K]): one column of coefficients per output plane.
-
-    Returns:
-        Tensor[K, H, W]
-
-    In float32 the sum is accumulated like a GEMM kernel with fused multiply-adds,
-    ``round(round(x * c0) + y * c1) + c2``: sampling points that fall exactly between two pixels (common with shears
-    and integer translations) then round the way they do in the recorded torchvision results.
-    """
-    x_term = (coeffs[0][:, None] * xs)[:, None, :]
-    if coeffs.dtype != torch.float32:
-        return (x_term + (coeffs[1][:, None] * ys)[:, :, None]).add_(coeffs[2][:, None, None])
-    fused = x_term.double() + coeffs[1].double()[:, None, None] * ys.double()[:, None]
-    return fused.float().add_(coeffs[2][:, None, None])
+def _base_grid(ow: int, oh: int, x0: float, y0: float, dtype: torch.dtype) -> Tensor:
+    """``Tensor[1, oh, ow, 3]`` of ``(x, y, 1)`` at every output pixel, ``x`` from ``x0`` and ``y`` from ``y0`` in
+    steps of 1. Each warp's sampling points are this grid times a ``[3, 2]`` matrix, in one ``bmm``: the product of
+    torchvision's warps, whose rounding (fused or not, in which order) is the BLAS kernel's and nothing else's."""
+    base = torch.empty(1, oh, ow, 3, dtype=dtype)
+    base[..., 0].copy_(torch.linspace(x0, x0 + ow - 1, steps=ow))
+    base[..., 1].copy_(torch.linspace(y0, y0 + oh - 1, steps=oh).unsqueeze_(-1))
+    base[..., 2].fill_(1)
+    return base
 
 
-def _centered_planes(matrix: Tensor, w: int, h: int, ow: int, oh: int) -> Tensor:
-    """Normalized sampling points ``Tensor[2, oh, ow]`` of a centered inverse affine ``matrix [2, 3]``."""
-    xs = torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, steps=ow).to(matrix.dtype)
-    ys = torch.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, steps=oh).to(matrix.dtype)
-    to_normalized = matrix.T / torch.tensor([0.5 * w, 0.5 * h], dtype=matrix.dtype)
-    return _linear_planes(xs, ys, to_normalized)
+def _affine_grid(theta: Tensor, w: int, h: int, ow: int, oh: int) -> Tensor:
+    """Normalized sampling points ``Tensor[1, oh, ow, 2]`` of a centered inverse affine map ``theta [1, 2, 3]``
+    on an ``ow x oh`` output of a ``w x h`` input."""
+    base = _base_grid(ow, oh, -ow * 0.5 + 0.5, -oh * 0.5 + 0.5, theta.dtype)
+    rescaled = theta.transpose(1, 2) / torch.tensor([0.5 * w, 0.5 * h], dtype=theta.dtype)
+    return base.view(1, oh * ow, 3).bmm(rescaled).view(1, oh, ow, 2)
 
 
 def _warp_dtype(img: Tensor) -> torch.dtype:
@@ -498,8 +472,8 @@ def _affine_tensor(
     fills = fill_for_tensor(fill, get_dimensions(img)[0])
     h, w = img.shape[-2:]
     ow, oh = affine_output_size(matrix, w, h) if expand else (w, h)
-    theta = torch.tensor(matrix, dtype=_warp_dtype(img)).reshape(2, 3)
-    return _grid_sample(img, _centered_planes(theta, w, h, ow, oh), mode, fills)
+    theta = torch.tensor(matrix, dtype=_warp_dtype(img)).reshape(1, 2, 3)
+    return _grid_sample(img, _affine_grid(theta, w, h, ow, oh), mode, fills)
 
 
 def rotate(
@@ -587,23 +561,26 @@ def perspective_coefficients(
         raise ValueError(
             f"startpoints and endpoints should hold 4 corners each, got {len(startpoints)} and {len(endpoints)}"
         )
+    # Each row is a tensor of its own inferred dtype (float32 once it holds a float) on its way into the float64
+    # system, as in torchvision: float coordinates are rounded to float32 first.
     rows = []
     for (x, y), (u, v) in zip(endpoints, startpoints, strict=True):
-        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-    a = torch.tensor(rows, dtype=torch.float64)
+        rows.append(torch.tensor([x, y, 1, 0, 0, 0, -u * x, -u * y]).to(torch.float64))
+        rows.append(torch.tensor([0, 0, 0, x, y, 1, -v * x, -v * y]).to(torch.float64))
+    a = torch.stack(rows)
     b = torch.tensor(startpoints, dtype=torch.float64).view(8)
     return torch.linalg.lstsq(a, b, driver="gels").solution.to(torch.float32).tolist()
 
 
-def _perspective_planes(coeffs: list[float], ow: int, oh: int, dtype: torch.dtype) -> Tensor:
-    """Normalized sampling points ``Tensor[2, oh, ow]`` of the homography ``coeffs`` (output to input pixels)."""
-    half_size = torch.tensor([0.5 * ow, 0.5 * oh], dtype=dtype)
-    numerators = torch.tensor([coeffs[0:3], coeffs[3:6]], dtype=dtype).T / half_size
-    denominator = torch.tensor([[coeffs[6], coeffs[6]], [coeffs[7], coeffs[7]], [1.0, 1.0]], dtype=dtype)
-    xs = torch.linspace(0.5, ow - 0.5, steps=ow).to(dtype)
-    ys = torch.linspace(0.5, oh - 0.5, steps=oh).to(dtype)
-    return _linear_planes(xs, ys, numerators) / _linear_planes(xs, ys, denominator) - 1.0
+def _perspective_grid(coeffs: list[float], ow: int, oh: int, dtype: torch.dtype) -> Tensor:
+    """Normalized sampling points ``Tensor[1, oh, ow, 2]`` of the homography ``coeffs`` (output to input pixels):
+    numerators and denominators are two products of one base grid, as torchvision computes them."""
+    numerators = torch.tensor([[coeffs[0:3], coeffs[3:6]]], dtype=dtype)
+    denominators = torch.tensor([[[coeffs[6], coeffs[7], 1.0]] * 2], dtype=dtype)
+    base = _base_grid(ow, oh, 0.5, 0.5, dtype).view(1, oh * ow, 3)
+    rescaled = numerators.transpose(1, 2) / torch.tensor([0.5 * ow, 0.5 * oh], dtype=dtype)
+    grid = base.bmm(rescaled) / base.bmm(denominators.transpose(1, 2)) - 1.0
+    return grid.view(1, oh, ow, 2)
 
 
 def perspective(
@@ -629,8 +606,8 @@ def perspective(
         return img.transform(img.size, PIL.Image.Transform.PERSPECTIVE, coeffs, pil_resample(interpolation), **opts)
     mode = tensor_mode(interpolation, _WARP_MODES)
     fills = fill_for_tensor(fill, get_dimensions(img)[0])
-    planes = _perspective_planes(coeffs, img.shape[-1], img.shape[-2], _warp_dtype(img))
-    return _grid_sample(img, planes, mode, fills)
+    grid = _perspective_grid(coeffs, img.shape[-1], img.shape[-2], _warp_dtype(img))
+    return _grid_sample(img, grid, mode, fills)
 
 
 def elastic_transform(
@@ -658,5 +635,6 @@ def elastic_transform(
     mode = tensor_mode(to_interpolation_mode(interpolation), _WARP_MODES)
     axes = [torch.linspace((-s + 1) / s, (s - 1) / s, s) for s in (h, w)]
     grid_y, grid_x = torch.meshgrid(axes, indexing="ij")
-    planes = torch.stack([grid_x, grid_y]) + displacement[0].permute(2, 0, 1).to(_warp_dtype(img))
-    return _grid_sample(img, planes, mode, fill_for_tensor(fill, get_dimensions(img)[0]))
+    # float32 points, plus the displacement in its own dtype: the image is warped in whichever dtype that gives.
+    grid = torch.stack([grid_x, grid_y], -1).unsqueeze(0) + displacement
+    return _grid_sample(img, grid, mode, fill_for_tensor(fill, get_dimensions(img)[0]))
