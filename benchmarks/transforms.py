@@ -13,9 +13,8 @@ as the CPU time of this thread, which other processes on a shared machine distur
 Columns are times per call and speedups, ``x = torchvision time / visionkit time`` (above 1: visionkit is faster);
 the target column gives the speedup the project aims at for the rows that have one. ``diff`` is the largest
 difference from torchvision v1's tensor output over the first 3 calls (uint8 levels, or float for float outputs) and,
-in brackets, how many values differ. Nearest-neighbour warps can show a few pixels off when this machine's matrix
-product does not fuse multiply-adds: visionkit builds sampling grids like the GEMM of the machine that recorded the
-golden torchvision outputs, and a point exactly between two pixels may then round the other way.
+in brackets, how many values differ: 0 everywhere, since visionkit computes each step with torchvision's operations
+in the same order.
 """
 
 from __future__ import annotations
