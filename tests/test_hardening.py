@@ -269,6 +269,21 @@ class TestFolderPaths:
         session.says(r"'shortcut' is outside the allowed data roots")
         session.assert_nothing_lost()
 
+    @pytest.mark.parametrize(
+        ("path", "pattern"),
+        [
+            ("a" * 5000, r"5,000 characters long; at most 1024"),
+            ("x" * 300, r"cannot be opened: File name too long"),
+            ("cats\x00dogs", r"NUL character"),
+        ],
+        ids=["5000-characters", "300-character-name", "nul"],
+    )
+    def test_a_path_the_file_system_refuses_gets_a_message(self, session: Session, path: str, pattern: str) -> None:
+        self.type_path(session.at, path)
+        session.says(pattern)
+        assert not any(str(session.data) in text for text in messages(session.at))
+        session.assert_nothing_lost()
+
     @staticmethod
     def type_path(at: AppTest, path: str) -> None:
         open_source(at, "folder")

@@ -18,6 +18,10 @@ DATA_DIR_ENV = "VISIONKIT_DATA_DIR"
 DATA_ROOTS_ENV = "VISIONKIT_DATA_ROOTS"
 
 
+#: The longest folder path a user may type: far above any real dataset path, far below what makes the OS refuse.
+MAX_PATH_CHARS = 1024
+
+
 class PathNotAllowedError(ValueError):
     """A folder path that is missing or lies outside the configured data roots."""
 
@@ -48,21 +52,33 @@ def resolve_allowed(path: str | os.PathLike[str], roots: list[Path] | None = Non
     Symlinks are resolved before the check, so a link pointing outside the roots is refused like ``..`` is.
 
     Raises:
-        PathNotAllowedError: if the path is empty, does not exist, is not a folder, or resolves outside every root.
+        PathNotAllowedError: if the path is empty, too long, holds a NUL character, does not exist, is not a folder,
+            resolves outside every root, or the file system refuses it (each with a message that says which).
     """
     roots = data_roots() if roots is None else [Path(r).resolve() for r in roots]
     text = os.fspath(path).strip()
     if not text:
         raise PathNotAllowedError("Enter a folder path inside one of the data roots.")
-    candidate = Path(text).expanduser()
-    if not candidate.is_absolute():
-        candidate = roots[0] / candidate
-    resolved = candidate.resolve()
+    if len(text) > MAX_PATH_CHARS:
+        raise PathNotAllowedError(f"That path is {len(text):,} characters long; at most {MAX_PATH_CHARS} are accepted.")
+    if "\x00" in text:
+        raise PathNotAllowedError("That path holds a NUL character (\\x00), which no file name can contain.")
+    shown = text if len(text) <= 120 else f"{text[:117]}..."
     allowed = ", ".join(str(r) for r in roots)
-    if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
-        raise PathNotAllowedError(f"'{text}' is outside the allowed data roots ({allowed}); it was not opened.")
-    if not resolved.is_dir():
-        raise PathNotAllowedError(f"'{text}' is not an existing folder inside the data roots ({allowed}).")
+    try:
+        candidate = Path(text).expanduser()
+        if not candidate.is_absolute():
+            candidate = roots[0] / candidate
+        resolved = candidate.resolve()
+        inside = any(resolved == root or resolved.is_relative_to(root) for root in roots)
+        is_folder = inside and resolved.is_dir()
+    except (OSError, RuntimeError, ValueError) as exc:  # a name too long for the OS, a symlink loop, ...
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise PathNotAllowedError(f"'{shown}' cannot be opened: {reason}.") from None
+    if not inside:
+        raise PathNotAllowedError(f"'{shown}' is outside the allowed data roots ({allowed}); it was not opened.")
+    if not is_folder:
+        raise PathNotAllowedError(f"'{shown}' is not an existing folder inside the data roots ({allowed}).")
     return resolved
 
 
