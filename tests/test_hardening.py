@@ -447,6 +447,25 @@ class TestCheckpointUpload:
         at.segmented_control(key="md_source").set_value("Random init").run()
         session.assert_nothing_lost()
 
+    @pytest.mark.parametrize(
+        ("data", "pattern"),
+        [
+            (b"", r"the file is empty"),
+            (bytes(range(101, 256)) * 8, r"not a PyTorch checkpoint"),
+            (b"PK\x03\x04" + b"\x00" * 200, r"not a PyTorch checkpoint .*truncated or corrupted"),
+        ],
+        ids=["empty", "garbage", "broken-zip"],
+    )
+    def test_an_unreadable_checkpoint_is_explained_in_words(self, session: Session, data: bytes, pattern: str) -> None:
+        at = visit(session.at, "models")
+        at.segmented_control(key="md_source").set_value("Checkpoint").run()
+        at.file_uploader(key="md_ckpt").upload("weights.pth", data).run()
+        session.says(r"weights\.pth was not loaded, and the model is as it was: .*" + pattern)
+        shown = " ".join(messages(at))
+        assert not re.search(r"(KeyError|EOFError|RuntimeError|UnpicklingError): ?\d*", shown), shown
+        at.segmented_control(key="md_source").set_value("Random init").run()
+        session.assert_nothing_lost()
+
 
 # ---- Boxes page ------------------------------------------------------------------------------------------------------
 

@@ -121,8 +121,30 @@ def _safe_load(path_or_file: str | os.PathLike[str] | IO[bytes]) -> object:
         ) from exc
     except FileNotFoundError:
         raise
-    except (RuntimeError, EOFError, KeyError, OSError) as exc:  # truncated or foreign files fail inside torch.load
-        raise ValueError(f"could not read checkpoint {source}: {type(exc).__name__}: {exc}") from exc
+    except (RuntimeError, EOFError, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
+        # Truncated or foreign files fail deep inside torch.load with errors that mean nothing to a user
+        # ("KeyError: 101", an empty "EOFError"): say what is wrong instead.
+        what = (
+            "the file is empty"
+            if _is_empty(path_or_file)
+            else (
+                "it is not a PyTorch checkpoint (neither the zip file torch.save writes nor its older pickle format), "
+                "or it was truncated or corrupted on the way"
+            )
+        )
+        raise ValueError(f"could not read checkpoint {source}: {what}.") from exc
+
+
+def _is_empty(path_or_file: str | os.PathLike[str] | IO[bytes]) -> bool:
+    try:
+        if isinstance(path_or_file, (str, os.PathLike)):
+            return os.path.getsize(path_or_file) == 0
+        position = path_or_file.tell()
+        size = path_or_file.seek(0, os.SEEK_END)
+        path_or_file.seek(position)
+        return size == 0
+    except (OSError, AttributeError, ValueError):
+        return False
 
 
 def _unpickler_reason(error: pickle.UnpicklingError) -> str:
