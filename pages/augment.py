@@ -49,15 +49,20 @@ def replace_pipeline(steps: list[catalog.Step]) -> None:
     st.session_state[state.PIPELINE_KEY] = entries(steps)
 
 
+#: The largest reroll count a share link may carry.
+MAX_ROLL = 1_000_000
+
+
 def restore_from_link() -> list[catalog.Step] | None:
     """Open a share link: the query parameters hold pipeline and seed. Bad links get a message, not a crash."""
     if "p" not in st.query_params:
         return None
     try:
         steps, _ = catalog.from_query(st.query_params.to_dict())
-        roll = int(st.query_params.get("roll", "0"))
-        if not 0 <= roll <= 1_000_000:
-            raise ValueError(f"roll should be between 0 and 1000000, got {roll}")
+        roll_text = st.query_params.get("roll", "0")
+        if not roll_text.isdigit() or not 0 <= int(roll_text) <= MAX_ROLL:
+            raise ValueError(f"roll should be a whole number from 0 to {MAX_ROLL:,}, got {roll_text[:20]!r}")
+        roll = int(roll_text)
     except ValueError as exc:
         st.session_state["ag_link_error"] = f"This share link could not be opened: {exc}"
         return None
@@ -209,8 +214,11 @@ def open_upload(data: bytes) -> Image.Image:
         image.load()
     except Image.DecompressionBombError as exc:
         raise ValueError(f"The image declares far too many pixels; {limit}.") from exc
-    except (OSError, SyntaxError) as exc:
-        raise ValueError(f"This file is not an image that can be read: {exc}") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise ValueError("This file is not an image that can be read: no image format Pillow knows (PNG, JPEG, "
+                         "BMP, WebP, GIF, TIFF, ...) starts like it.") from exc  # fmt: skip
+    except (OSError, SyntaxError) as exc:  # the header was read but the pixels are not all there
+        raise ValueError("This file is not an image that can be read: it is truncated or damaged.") from exc
     return image.convert("RGB") if image.mode not in ("RGB", "L") else image
 
 

@@ -396,16 +396,18 @@ class TestAugmentationInputs:
     @pytest.mark.parametrize(
         ("upload", "pattern"),
         [
-            (b"%PDF-1.4 not an image", r"not an image that can be read"),
+            (b"%PDF-1.4 not an image", r"not an image that can be read: no image format Pillow knows"),
+            (truncated_jpeg(), r"not an image that can be read: it is truncated or damaged"),
             (BOMB, r"too many pixels.*limited to 40 megapixels"),
         ],
-        ids=["non-image", "decompression-bomb"],
+        ids=["non-image", "truncated", "decompression-bomb"],
     )
     def test_bad_image_upload(self, session: Session, upload: bytes, pattern: str) -> None:
         at = visit(session.at, "augment")
         at.segmented_control(key="ag_source").set_value("Upload").run()
         at.file_uploader(key="ag_up").upload("photo.png", upload, "image/png").run()
         session.says(pattern)
+        assert not any("object at 0x" in text for text in messages(at)), messages(at)
         assert len(preview_urls(at)) == 12, "the previews go on with the sample photo"
         session.assert_nothing_lost()
 
@@ -420,14 +422,20 @@ class TestAugmentationInputs:
 
     @pytest.mark.parametrize(
         "query",
-        [{"p": "%%%", "roll": "7"}, {"p": "A" * 5000, "seed": "1"}, {"p": "eJzLSM3JyVcozy/KSQEAGgQEXQ", "roll": "-3"}],
-        ids=["malformed", "oversized", "hostile-roll"],
+        [
+            {"p": "%%%", "roll": "7"},
+            {"p": "A" * 5000, "seed": "1"},
+            {"p": "eJzLSM3JyVcozy/KSQEAGgQEXQ", "roll": "-3"},
+            {"p": "eJzLSM3JyVcozy/KSQEAGgQEXQ", "roll": "abc"},
+        ],
+        ids=["malformed", "oversized", "hostile-roll", "roll-not-a-number"],
     )
     def test_bad_share_link_keeps_the_pipeline(self, session: Session, query: dict[str, str]) -> None:
         for key, value in query.items():
             session.at.query_params[key] = value
         visit(session.at, "augment")
         session.says(r"share link could not be opened")
+        assert not any("invalid literal" in text for text in messages(session.at)), messages(session.at)
         session.assert_nothing_lost()
 
 
