@@ -9,11 +9,10 @@ import streamlit as st
 from PIL import Image
 
 from visionkit.transforms import catalog
-from vkapp import augment_lab, cache, routing, sidebar, state
+from vkapp import augment_lab, cache, routing, sidebar, sources, state
 from vkapp.cache import augment_previews
 
 KEEP = {"persist_state": "session"}
-MAX_UPLOAD_PIXELS = 40_000_000
 DEFAULT_PRESET = "ImageNet training"
 LINK_SEEN_KEY = "ag_link_seen"  # the pipeline parameter this page last read from, or wrote to, the address bar
 
@@ -206,10 +205,11 @@ def input_image() -> tuple[Image.Image, str]:
 
 def open_upload(data: bytes) -> Image.Image:
     """Decode an upload, refusing non-images and decompression bombs before decoding pixels."""
-    limit = f"uploads are limited to {MAX_UPLOAD_PIXELS // 1_000_000} megapixels"
+    max_pixels = sources.max_image_pixels()
+    limit = f"uploads are limited to {max_pixels / 1_000_000:g} megapixels"
     try:
         image = Image.open(io.BytesIO(data))
-        if image.width * image.height > MAX_UPLOAD_PIXELS:
+        if image.width * image.height > max_pixels:
             raise ValueError(f"The image declares {image.width}×{image.height} pixels; {limit}.")
         image.load()
     except Image.DecompressionBombError as exc:

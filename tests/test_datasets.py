@@ -19,6 +19,7 @@ from PIL import Image
 
 from tests import dataset_files
 from tests.http_server import LocalHTTPServer
+from visionkit import datasets
 from visionkit.datasets import _array_cache, cifar, mnist
 from visionkit.datasets._array_cache import CACHE_FOLDER
 from visionkit.datasets.cifar import CIFAR10, CIFAR100
@@ -824,3 +825,20 @@ class TestDownload:
         served = type("ServedMNIST", (MNIST,), {"mirrors": [local_server.url("/a/"), local_server.url("/b/")]})
         with pytest.raises(DownloadError, match=r"(?s)train-images-idx3-ubyte\.gz.*/a/.*404.*/b/.*404"):
             served(tmp_path, download=True)
+
+
+class TestPixelLimit:
+    def test_pil_loader_refuses_large_images_before_decoding(self, tmp_path: Path) -> None:
+        path = tmp_path / "big.png"
+        Image.new("RGB", (300, 200), (1, 2, 3)).save(path)
+        assert datasets.pil_loader(path, max_pixels=60_000).size == (300, 200)
+        with pytest.raises(ValueError, match=r"300 x 200 pixels \(0.1 megapixels\), above the 0.059999 megapixels"):
+            datasets.pil_loader(path, max_pixels=59_999)
+
+    def test_health_report_lists_large_files_as_unreadable(self, tmp_path: Path) -> None:
+        for name, size in [("a", (10, 10)), ("b", (40, 40))]:
+            (tmp_path / name).mkdir()
+            Image.new("RGB", size, (9, 9, 9)).save(tmp_path / name / "1.png")
+        report = datasets.health_report(datasets.ImageFolder(tmp_path), max_pixels=1000)
+        assert [(index, Path(path).parent.name) for index, path, _ in report.unreadable] == [(1, "b")]
+        assert "40 x 40 pixels" in report.unreadable[0][2]

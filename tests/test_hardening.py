@@ -233,8 +233,12 @@ class TestBrokenImagesInAServerFolder:
             (b"GIF89a but nothing else", r"unreadable[\s\S]*cannot identify image file"),
             (truncated_jpeg(), r"unreadable[\s\S]*truncated"),
             (BOMB, r"unreadable[\s\S]*(pixels|decompression bomb)"),
+            (
+                png_declaring(12_000, 12_000),
+                r"unreadable[\s\S]*12000 x 12000 pixels \(144.0 megapixels\), above the 40",
+            ),
         ],
-        ids=["corrupt", "truncated", "decompression-bomb"],
+        ids=["corrupt", "truncated", "decompression-bomb", "above-the-pixel-limit"],
     )
     def test_grid_and_health_name_the_broken_file(self, session: Session, data_bytes: bytes, pattern: str) -> None:
         root = session.data / "mixed"
@@ -250,6 +254,22 @@ class TestBrokenImagesInAServerFolder:
         assert not at.exception, at.exception
         assert {m.label: m.value for m in at.metric}["Unreadable files"] == "1"
         assert at.dataframe[0].value["path"].str.endswith("broken.png").all()
+        session.assert_nothing_lost()
+
+    def test_the_pixel_limit_is_configurable_and_checked_before_decoding(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("VISIONKIT_MAX_IMAGE_PIXELS", "5000")
+        root = session.data / "sized"
+        for name, size in [("small", (50, 50)), ("large", (100, 100))]:
+            (root / name).mkdir(parents=True)
+            Image.new("RGB", size, (10, 200, 30)).save(root / name / "1.png")
+        at = open_source(session.at, "folder")
+        at.selectbox(key="ds_folder_choice").set_value(str(root)).run()
+        session.says(r"unreadable[\s\S]*100 x 100 pixels \(0.0 megapixels\), above the 0.005 megapixels")
+        assert grid_captions(at) == ["small (#1)"]
+        open_tab(at, "ds_tab", "Class balance & health")
+        assert {m.label: m.value for m in at.metric}["Unreadable files"] == "1"
         session.assert_nothing_lost()
 
 

@@ -56,7 +56,9 @@ def compute_health(
     """Run (or reuse) the health report; the progress callback lets the page show a progress bar."""
     store = _health_reports()
     if (key, train, path) not in store:
-        store[(key, train, path)] = health_report(dataset(key, train, path), progress=progress)
+        store[(key, train, path)] = health_report(
+            dataset(key, train, path), progress=progress, max_pixels=sources.max_image_pixels()
+        )
     return store[(key, train, path)]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -24,6 +26,19 @@ from .paths import ASSETS_DIR, data_dir, resolve_allowed, uploads_dir
 #: Largest zip a user may upload, and the most its members may add up to once extracted.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_EXTRACTED_BYTES = 1024 * 1024 * 1024
+#: Environment variable for the most pixels one image may declare, in any dataset file or upload (default 40 MP).
+MAX_PIXELS_ENV = "VISIONKIT_MAX_IMAGE_PIXELS"
+
+
+def max_image_pixels() -> int:
+    """The most pixels an image may declare before it is refused undecoded: ``VISIONKIT_MAX_IMAGE_PIXELS`` or 40 MP
+    (a 12000 x 12000 file would decode to 1.5 GB, for every student who scrolls past it)."""
+    value = os.environ.get(MAX_PIXELS_ENV, "").strip()
+    if not value:
+        return 40_000_000
+    if not value.isdigit() or int(value) == 0:
+        raise ValueError(f"{MAX_PIXELS_ENV} should be a positive whole number of pixels, got {value!r}")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -142,7 +157,7 @@ def _remove_new_entries(paths: list[Path], before: set[Path]) -> None:
 
 def _open_folder(root: Path) -> Any:
     try:
-        return datasets.ImageFolder(root)
+        return datasets.ImageFolder(root, loader=functools.partial(datasets.pil_loader, max_pixels=max_image_pixels()))
     except FileNotFoundError as exc:
         raise SourceError(
             f"No image classes found in '{root.name}': an image folder holds one subfolder per class with images in "

@@ -38,10 +38,33 @@ def is_image_file(filename: str) -> bool:
     return has_file_allowed_extension(filename, IMG_EXTENSIONS)
 
 
-def pil_loader(path: str | os.PathLike[str]) -> Image.Image:
-    """Open an image file as an RGB PIL image (the file is closed before returning)."""
+def check_pixels(image: Image.Image, max_pixels: int | None) -> None:
+    """Refuse an opened (not yet decoded) image that declares more than ``max_pixels`` pixels.
+
+    Pillow only refuses images above twice its ``MAX_IMAGE_PIXELS`` (about 179 megapixels) and merely warns above
+    it: a 12000 x 12000 file decodes to 1.5 GB first. A bound of one's own stops it while only the header is read.
+
+    Raises:
+        ValueError: naming the size, the number of pixels and the bound.
+    """
+    if max_pixels is not None and image.width * image.height > max_pixels:
+        raise ValueError(
+            f"the image declares {image.width} x {image.height} pixels ({image.width * image.height / 1e6:.1f} "
+            f"megapixels), above the {max_pixels / 1e6:g} megapixels images are limited to here"
+        )
+
+
+def pil_loader(path: str | os.PathLike[str], *, max_pixels: int | None = None) -> Image.Image:
+    """Open an image file as an RGB PIL image (the file is closed before returning).
+
+    Args:
+        path: the file.
+        max_pixels: refuse (``ValueError``) images declaring more pixels, before decoding them; None: no bound.
+    """
     with open(path, "rb") as file:
-        return Image.open(file).convert("RGB")
+        image = Image.open(file)
+        check_pixels(image, max_pixels)
+        return image.convert("RGB")
 
 
 def default_loader(path: str | os.PathLike[str]) -> Image.Image:

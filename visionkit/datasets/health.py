@@ -23,6 +23,7 @@ import torch
 from PIL import Image
 
 from ._validation import check_int
+from .folder import check_pixels
 
 __all__ = ["HealthReport", "health_report"]
 
@@ -166,7 +167,11 @@ class _Accumulator:
 
 
 def health_report(
-    dataset: Sequence[Any], *, progress: ProgressCallback | None = None, chunk_size: int = 256
+    dataset: Sequence[Any],
+    *,
+    progress: ProgressCallback | None = None,
+    chunk_size: int = 256,
+    max_pixels: int | None = None,
 ) -> HealthReport:
     """Scan a map-style dataset of ``(image, label)`` items and report what a training run would trip over.
 
@@ -191,6 +196,8 @@ def health_report(
         progress (Callable[[int, int], None] | None): called as ``progress(done, total)`` after each chunk; the
             last call has ``done == total``.
         chunk_size (int): items per chunk (and per progress call).
+        max_pixels (int | None): files declaring more pixels than this are listed as unreadable without being
+            decoded (see :func:`visionkit.datasets.folder.check_pixels`); None decodes any size Pillow accepts.
 
     Returns:
         HealthReport: the statistics described there.
@@ -215,7 +222,7 @@ def health_report(
         scan_chunk = _array_scanner(data, accumulator)
         paths = None
     elif samples is not None:
-        scan_chunk = _file_scanner(samples, accumulator)
+        scan_chunk = _file_scanner(samples, accumulator, max_pixels)
         paths = [os.fspath(path) for path, _ in samples]
     else:
         scan_chunk = _item_scanner(_without_transforms(dataset), accumulator)
@@ -261,13 +268,15 @@ def _array_scanner(data: np.ndarray, accumulator: _Accumulator) -> Callable[[int
     return scan_chunk
 
 
-def _file_scanner(samples: Sequence[tuple[Any, Any]], accumulator: _Accumulator) -> Callable[[int, int], None]:
+def _file_scanner(
+    samples: Sequence[tuple[Any, Any]], accumulator: _Accumulator, max_pixels: int | None
+) -> Callable[[int, int], None]:
     def scan_chunk(start: int, stop: int) -> None:
         for index in range(start, stop):
             path, label = samples[index]
             accumulator.labels[index] = _label(label, index)
             try:
-                pixels, stored_mode = _decode_file(path)
+                pixels, stored_mode = _decode_file(path, max_pixels)
             # Decoders raise many exception types on corrupt input (OSError, SyntaxError, struct.error, ...);
             # every one of them means the same thing here: this file cannot be used.
             except Exception as error:
@@ -300,9 +309,10 @@ def _without_transforms(dataset: Sequence[Any]) -> Sequence[Any]:
     return raw
 
 
-def _decode_file(path: Any) -> tuple[np.ndarray, str]:
+def _decode_file(path: Any, max_pixels: int | None = None) -> tuple[np.ndarray, str]:
     """Fully decode an image file; return its pixels ``[H, W, C]`` (C = 1 or 3) and its stored mode."""
     with Image.open(path) as image:
+        check_pixels(image, max_pixels)
         image.load()
         return _pil_pixels(image), image.mode
 
