@@ -313,7 +313,12 @@ class TestCIFARCache:
     def test_cache_is_hidden_beside_the_data_with_a_stamp(self, opened: Path) -> None:
         manifest = json.loads((opened / CACHE_FOLDER / "train.json").read_text())
         batch = (opened / "data_batch_1").stat()
-        assert manifest["stamp"]["sources"]["data_batch_1"] == [batch.st_size, batch.st_mtime_ns]
+        assert manifest["stamp"]["sources"]["data_batch_1"] == [
+            batch.st_size,
+            batch.st_mtime_ns,
+            batch.st_ctime_ns,
+            batch.st_ino,
+        ]
         assert set(manifest["stamp"]["sources"]) == {f"data_batch_{i}" for i in range(1, 6)} | {"batches.meta"}
         assert manifest["stamp"]["version"] == _array_cache.FORMAT_VERSION
 
@@ -842,3 +847,29 @@ class TestPixelLimit:
         report = datasets.health_report(datasets.ImageFolder(tmp_path), max_pixels=1000)
         assert [(index, Path(path).parent.name) for index, path, _ in report.unreadable] == [(1, "b")]
         assert "40 x 40 pixels" in report.unreadable[0][2]
+
+
+class TestVerifiedMd5Record:
+    def test_a_file_rewritten_in_place_with_its_old_mtime_is_hashed_again(self, tmp_path: Path) -> None:
+        path = tmp_path / "batch.bin"
+        path.write_bytes(b"genuine data" * 100)
+        md5 = hashlib.md5(path.read_bytes()).hexdigest()
+        cache = tmp_path / CACHE_FOLDER
+        assert _array_cache.check_integrity_once(cache, [(path, md5)])
+        before = path.stat()
+        with open(path, "r+b") as file:  # same size, same inode, other bytes
+            file.write(b"tampered!!!!")
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+        assert not _array_cache.check_integrity_once(cache, [(path, md5)])
+
+    def test_an_unchanged_file_is_trusted_from_the_record(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        path = tmp_path / "batch.bin"
+        path.write_bytes(b"genuine data")
+        md5 = hashlib.md5(path.read_bytes()).hexdigest()
+        cache = tmp_path / CACHE_FOLDER
+        assert _array_cache.check_integrity_once(cache, [(path, md5)])
+        monkeypatch.setattr(_array_cache, "check_integrity", lambda *args: pytest.fail("hashed again"))
+        assert _array_cache.check_integrity_once(cache, [(path, md5)])

@@ -197,3 +197,35 @@ class TestLoadPickleMalformedFiles:
     def test_missing_file(self, tmp_path: Path) -> None:
         with pytest.raises(FileNotFoundError):
             load_pickle(tmp_path / "missing")
+
+
+class _Declares:
+    """Pickles as a call of ``function(*args)``: how a few bytes can ask for a huge allocation."""
+
+    def __init__(self, function: Any, args: tuple[Any, ...]) -> None:
+        self.function, self.args = function, args
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return self.function, self.args
+
+
+class TestArraysBoundByTheFileSize:
+    @pytest.mark.parametrize(
+        "declared",
+        [
+            _Declares(np.ndarray(0).__reduce__()[0], (np.ndarray, (2_150_000_000,), b"b")),
+            _Declares(np.ndarray, ((50_000, 50_000), "u1")),
+            {"data": [_Declares(np.ndarray(0).__reduce__()[0], (np.ndarray, (3_000,), b"b")) for _ in range(2)]},
+        ],
+        ids=["reconstruct-2GB", "ndarray-2.5GB", "many-arrays-beyond-the-file"],
+    )
+    def test_an_array_larger_than_the_file_is_refused_unallocated(self, tmp_path: Path, declared: Any) -> None:
+        path = _write(tmp_path / "data_batch_1", pickle.dumps(declared, protocol=2))
+        assert path.stat().st_size < 400
+        with pytest.raises(UnsafePickleError, match=r"declares an array of [\d,]+ bytes, more than the file"):
+            load_pickle(path)
+
+    def test_real_batches_are_within_their_own_size(self, tmp_path: Path) -> None:
+        batch = _cifar_batch(64)
+        path = _write(tmp_path / "data_batch_1", pickle.dumps(batch, protocol=2))
+        _assert_same_batch(load_pickle(path), batch)

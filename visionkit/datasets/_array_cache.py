@@ -2,11 +2,13 @@
 
 A dataset that must decode its source files (unpickle CIFAR batches, gunzip MNIST) does it on the first open and
 saves the resulting arrays as ``.npy`` files in a hidden folder next to the data. A JSON manifest stamps them with
-the size and ``mtime_ns`` of every source file and the cache format version; later opens compare the stamp and
-memory-map the arrays. Any change of a source file changes the stamp and the arrays are rebuilt.
+the size, ``mtime_ns``, ``ctime_ns`` and inode of every source file and the cache format version; later opens
+compare the stamp and memory-map the arrays. Any change of a source file changes the stamp and the arrays are rebuilt.
 
-The md5 checks that torchvision repeats on every construction are remembered the same way: a file whose size and
-``mtime_ns`` have not changed since it matched an md5 is not hashed again.
+The md5 checks that torchvision repeats on every construction are remembered the same way: a file whose stamp has
+not changed since it matched an md5 is not hashed again. Size and ``mtime_ns`` alone would not do: a file rewritten
+in place with the same size and its old mtime set back (``touch -d``, ``os.utime``) would pass unhashed. The status
+change time cannot be set back, and every write, ``utime`` or rename over the file moves it.
 
 Every file is written to a unique temporary name and moved into place with ``os.replace``, and array files are
 named after the stamp, so two processes building the same cache at once write identical files and never a torn one.
@@ -31,12 +33,12 @@ from .utils import check_integrity
 __all__ = ["CACHE_FOLDER", "FORMAT_VERSION", "cached_arrays", "check_integrity_once", "source_stamp"]
 
 CACHE_FOLDER = ".visionkit-cache"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: stamps hold ctime_ns and the inode
 _VERIFIED_FILE = "verified-md5.json"
 
 
 def source_stamp(paths: Iterable[str | os.PathLike[str]]) -> dict[str, list[int]]:
-    """Return ``{file name: [size, mtime_ns]}`` for the given files.
+    """Return ``{file name: [size, mtime_ns, ctime_ns, inode]}`` for the given files.
 
     Raises:
         FileNotFoundError: if a file does not exist.
@@ -44,7 +46,7 @@ def source_stamp(paths: Iterable[str | os.PathLike[str]]) -> dict[str, list[int]
     stamp = {}
     for path in map(Path, paths):
         info = path.stat()
-        stamp[path.name] = [info.st_size, info.st_mtime_ns]
+        stamp[path.name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
     return stamp
 
 

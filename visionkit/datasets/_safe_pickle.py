@@ -9,6 +9,7 @@ before it is called.
 from __future__ import annotations
 
 import _codecs
+import math
 import os
 import pickle
 from typing import Any
@@ -62,15 +63,43 @@ _MALFORMED_PICKLE_ERRORS = (
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
-    """An unpickler whose ``find_class`` only hands out :data:`_ALLOWED_GLOBALS`."""
+    """An unpickler whose ``find_class`` only hands out :data:`_ALLOWED_GLOBALS`, with the array constructors bound
+    by the file's size: every array's bytes are in the file, so arrays adding up to more than the file are refused
+    before they are allocated (a 173-byte pickle could otherwise declare a 2 GB array)."""
 
-    def __init__(self, file: Any, path: str) -> None:
+    #: Bytes arrays may take beyond the file's own size (headers and empty arrays need none; this is slack).
+    SLACK_BYTES = 4096
+
+    def __init__(self, file: Any, path: str, size: int) -> None:
         super().__init__(file, encoding="latin1")
         self.path = path
+        self.budget = size + self.SLACK_BYTES
+        reconstruct = _ALLOWED_GLOBALS[("numpy.core.multiarray", "_reconstruct")]
+
+        def bounded_reconstruct(subtype: Any, shape: Any, dtype: Any) -> Any:
+            self._spend(shape, dtype)
+            return reconstruct(np.ndarray if subtype is bounded_ndarray else subtype, shape, dtype)
+
+        def bounded_ndarray(shape: Any, dtype: Any = float, *args: Any, **kwargs: Any) -> Any:
+            self._spend(shape, dtype)
+            return np.ndarray(shape, dtype, *args, **kwargs)
+
+        self.bounded = {"_reconstruct": bounded_reconstruct, "ndarray": bounded_ndarray}
+
+    def _spend(self, shape: Any, dtype: Any) -> None:
+        dims = [int(d) for d in (shape if isinstance(shape, (tuple, list)) else (shape,))]
+        nbytes = math.prod(max(d, 0) for d in dims) * np.dtype(dtype).itemsize
+        if nbytes > self.budget:
+            raise UnsafePickleError(
+                f"refused to load '{self.path}': it declares an array of {nbytes:,} bytes, more than the file "
+                "itself holds; the file may be corrupted or malicious"
+            )
+        self.budget -= nbytes
 
     def find_class(self, module: str, name: str) -> Any:
         try:
-            return _ALLOWED_GLOBALS[(module, name)]
+            found = _ALLOWED_GLOBALS[(module, name)]
+            return self.bounded.get(name, found)
         except KeyError:
             raise UnsafePickleError(
                 f"refused to load '{self.path}': it asks for {module}.{name}, which a CIFAR batch never contains; "
@@ -95,7 +124,7 @@ def load_pickle(path: str | os.PathLike[str]) -> Any:
     path = os.fspath(path)
     with open(path, "rb") as f:
         try:
-            return _RestrictedUnpickler(f, path).load()
+            return _RestrictedUnpickler(f, path, os.fstat(f.fileno()).st_size).load()
         except UnsafePickleError:
             raise
         except _MALFORMED_PICKLE_ERRORS as exc:
