@@ -289,6 +289,27 @@ class TestFolderPaths:
         session.says(r"'shortcut' is outside the allowed data roots")
         session.assert_nothing_lost()
 
+    @pytest.mark.parametrize("link", ["class-folder", "file"])
+    def test_links_inside_an_allowed_folder_that_lead_outside_are_refused(
+        self, session: Session, tmp_path: Path, link: str
+    ) -> None:
+        private = tmp_path / "private"
+        private.mkdir()
+        (private / "secret.png").write_bytes(png((255, 0, 255)))
+        root = session.data / "pets"
+        (root / "cat").mkdir(parents=True)
+        (root / "cat" / "1.png").write_bytes(png((200, 0, 0)))
+        if link == "class-folder":
+            (root / "dog").symlink_to(private)
+        else:
+            (root / "dog").mkdir()
+            (root / "dog" / "1.png").symlink_to(private / "secret.png")
+        self.type_path(session.at, "pets")
+        session.says(r"'pets' links to files outside the allowed data roots \(1 files, e\.g\. 'dog/")
+        assert not any(str(tmp_path) in text for text in messages(session.at)), messages(session.at)
+        assert grid_captions(session.at) == []
+        session.assert_nothing_lost()
+
     @pytest.mark.parametrize(
         ("path", "pattern"),
         [

@@ -21,7 +21,7 @@ from PIL import Image
 from visionkit import datasets
 from visionkit.datasets.utils import extract_archive
 
-from .paths import ASSETS_DIR, data_dir, resolve_allowed, uploads_dir
+from .paths import ASSETS_DIR, data_dir, data_roots, resolve_allowed, uploads_dir
 
 #: Largest zip a user may upload, and the most its members may add up to once extracted.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -157,12 +157,31 @@ def _remove_new_entries(paths: list[Path], before: set[Path]) -> None:
 
 def _open_folder(root: Path) -> Any:
     try:
-        return datasets.ImageFolder(root, loader=functools.partial(datasets.pil_loader, max_pixels=max_image_pixels()))
+        folder = datasets.ImageFolder(
+            root, loader=functools.partial(datasets.pil_loader, max_pixels=max_image_pixels())
+        )
     except FileNotFoundError as exc:
         raise SourceError(
             f"No image classes found in '{root.name}': an image folder holds one subfolder per class with images in "
             f"it (e.g. cats/001.jpg, dogs/002.png). {exc}"
         ) from exc
+    _refuse_links_out(root, folder.samples)
+    return folder
+
+
+def _refuse_links_out(root: Path, samples: list[tuple[str, int]]) -> None:
+    """Refuse a folder whose class folders or files are symlinks that lead outside the data roots: the folder
+    itself was checked, but ImageFolder follows links inside it, so every file it would open is checked too."""
+    roots = [*data_roots(), root]
+    outside = [
+        path for path, _ in samples if not any(Path(path).resolve().is_relative_to(r) for r in roots)
+    ]  # fmt: skip
+    if outside:
+        first = Path(outside[0]).relative_to(root)
+        raise SourceError(
+            f"'{root.name}' links to files outside the allowed data roots ({len(outside)} files, e.g. '{first}'); "
+            "it was not opened. Copy the images into the folder instead of linking them."
+        )
 
 
 def _upload_path(name: str | None) -> Path:
