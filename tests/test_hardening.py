@@ -91,6 +91,15 @@ def zip_of(members: dict[str, bytes], links: dict[str, str] | None = None) -> by
     return buffer.getvalue()
 
 
+def deflated_zip_of(members: dict[str, bytes]) -> bytes:
+    """A compressed zip: a few KB that expand to the members' full size."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 GOOD_ZIP = zip_of({"pets/cat/1.png": png((200, 0, 0)), "pets/dog/1.png": png((0, 0, 200))})
 
 
@@ -230,7 +239,7 @@ class TestBrokenImagesInAServerFolder:
     @pytest.mark.parametrize(
         ("data_bytes", "pattern"),
         [
-            (b"GIF89a but nothing else", r"unreadable[\s\S]*cannot identify image file"),
+            (b"GIF89a but nothing else", r"unreadable[\s\S]*not an image file that can be read"),
             (truncated_jpeg(), r"unreadable[\s\S]*truncated"),
             (BOMB, r"unreadable[\s\S]*(pixels|decompression bomb)"),
             (
@@ -358,6 +367,33 @@ class TestZipUploads:
         assert grid_captions(at) == ["cat (#0)", "dog (#1)"]
         assert session.files() == kept
         assert not [p for p in session.data.parent.rglob("*escape*")]
+        session.assert_nothing_lost()
+
+    @pytest.mark.parametrize(
+        ("archive", "pattern"),
+        [
+            (zip_of({f"cat/{i}.png": png((i, 0, 0)) for i in range(15)}), r"holds 15 members, more than the 10"),
+            (deflated_zip_of({"cat/1.png": png((1, 2, 3)), "cat/zeros.bmp": bytes(4 * 2**20)}), r"more than max_bytes"),
+            (zip_of({"readme.txt": b"hello", "1.png": png((1, 2, 3))}), r"holds no images inside class folders"),
+            (
+                zip_of({"cat/1.png": png((1, 2, 3)), "dog": b"x", "dog/1.png": png((3, 2, 1))}),
+                r"member 'dog' is a file, but member 'dog/1.png' needs a folder",
+            ),
+        ],
+        ids=["too-many-members", "expands-far-beyond-its-size", "no-class-folders", "file-and-folder-of-one-name"],
+    )
+    def test_an_upload_no_image_dataset_needs_is_refused_before_extraction(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch, archive: bytes, pattern: str
+    ) -> None:
+        monkeypatch.setattr(sources, "MAX_UPLOAD_MEMBERS", 10)
+        monkeypatch.setattr(sources, "MIN_EXTRACTED_BYTES", 2**20)
+        at = open_source(session.at, "upload")
+        at.file_uploader(key="ds_upload").upload("mine.zip", archive, "application/zip").run()
+        session.says(r"'mine\.zip' [\s\S]*" + pattern)
+        shown = " ".join(messages(at))
+        assert ".incoming" not in shown and str(session.data) not in shown and "upload.zip" not in shown, shown
+        assert "Errno" not in shown, shown
+        assert session.files() == []
         session.assert_nothing_lost()
 
 

@@ -85,6 +85,8 @@ def read_cell(dataset: Any, index: int, class_names: Sequence[str]) -> GridCell:
     """Read one item for display; a broken file becomes a cell with an error instead of an exception."""
     try:
         image, label = dataset[index]
+    except Image.UnidentifiedImageError:  # its message names the file object, with the file's path on the server
+        return GridCell(index, f"#{index}: unreadable", error="not an image file that can be read")
     except READ_ERRORS as exc:
         return GridCell(index, f"#{index}: unreadable", error=f"{type(exc).__name__}: {exc}")
     name = class_names[label] if 0 <= label < len(class_names) else str(label)

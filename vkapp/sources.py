@@ -23,9 +23,15 @@ from visionkit.datasets.utils import extract_archive
 
 from .paths import ASSETS_DIR, data_dir, data_roots, resolve_allowed, uploads_dir
 
-#: Largest zip a user may upload, and the most its members may add up to once extracted.
+#: Largest zip a user may upload, and the most its members may ever add up to once extracted.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_EXTRACTED_BYTES = 1024 * 1024 * 1024
+#: Images hardly compress further in a zip: an upload may expand to this many times its size (at least
+#: :data:`MIN_EXTRACTED_BYTES`, at most :data:`MAX_EXTRACTED_BYTES`), so a 1 MB zip cannot become a 1 GB folder.
+EXPANSION_FACTOR = 8
+MIN_EXTRACTED_BYTES = 64 * 1024 * 1024
+#: Most members (files and folders) an upload may hold: 100,000 images of 2 KB already fill a 200 MB upload.
+MAX_UPLOAD_MEMBERS = 100_000
 #: Environment variable for the most pixels one image may declare, in any dataset file or upload (default 40 MP).
 MAX_PIXELS_ENV = "VISIONKIT_MAX_IMAGE_PIXELS"
 
@@ -227,14 +233,34 @@ def save_upload(filename: str, data: bytes) -> str:
         archive.write_bytes(data)
         if not zipfile.is_zipfile(archive):
             raise SourceError(f"'{filename}' is not a zip archive; zip a folder with one subfolder per class.")
+        _check_upload_classes(archive, filename)
         staging = Path(tmp) / "extracted"
+        limit = min(MAX_EXTRACTED_BYTES, max(MIN_EXTRACTED_BYTES, EXPANSION_FACTOR * len(data)))
         try:
-            extract_archive(archive, staging, max_bytes=MAX_EXTRACTED_BYTES)
+            extract_archive(archive, staging, max_bytes=limit, max_members=MAX_UPLOAD_MEMBERS)
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
-            raise SourceError(f"'{filename}' was refused: {exc}") from exc
+            # The library names the archive by its path on the server; the user knows it by its own name.
+            reason = str(exc).replace(str(archive), filename).replace(tmp, "")
+            raise SourceError(f"'{filename}' was refused: {reason}") from exc
         _open_folder(_dataset_root(staging))
         staging.rename(target)
     return name
+
+
+def _check_upload_classes(archive: Path, filename: str) -> None:
+    """Refuse, from the zip's directory alone and before anything is extracted, an upload without a single image
+    inside a class folder (``cats/001.jpg``, perhaps under one top folder)."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            names = [info.filename for info in zf.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(f"'{filename}' is not a readable zip archive: {type(exc).__name__}.") from exc
+    visible = [n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/"))]
+    if not any("/" in n and datasets.folder.is_image_file(n) for n in visible):
+        raise SourceError(
+            f"'{filename}' holds no images inside class folders, so it was not extracted: zip a folder with one "
+            "subfolder per class (e.g. cats/001.jpg, dogs/002.png)."
+        )
 
 
 def forget_upload(name: str) -> None:

@@ -32,7 +32,7 @@ import urllib.request
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import IO, Any, TypeAlias
 
 __all__ = [
@@ -397,14 +397,16 @@ def extract_archive(
     remove_finished: bool = False,
     *,
     max_bytes: int | None = None,
+    max_members: int | None = None,
 ) -> Path:
     """Extract a .tar, .tar.gz/.tgz, .tar.bz2, .tar.xz or .zip archive, or decompress a single .gz/.bz2/.xz file.
 
     Every member is checked before anything is written: the whole archive is refused if one member has an absolute
     path or a drive, climbs out of ``to_path`` through ``..``, is a symbolic or hard link, a device or a FIFO, or if
-    the declared sizes add up to more than ``max_bytes``. The members are then written into a hidden staging
-    directory inside ``to_path``, counting bytes against ``max_bytes`` again, and moved into place at the end, so an
-    archive that fails halfway leaves ``to_path`` as it was.
+    the declared sizes add up to more than ``max_bytes``, if there are more than ``max_members`` members, or if a
+    member is a file where another member needs a folder (``a`` and ``a/b``). The members are then written into a
+    hidden staging directory inside ``to_path``, counting bytes against ``max_bytes`` again, and moved into place at
+    the end, so an archive that fails halfway leaves ``to_path`` as it was.
 
     Args:
         from_path (str or PathLike): the archive or compressed file.
@@ -412,24 +414,27 @@ def extract_archive(
             holding ``from_path``.
         remove_finished (bool): delete ``from_path`` once it is extracted.
         max_bytes (int, optional): most uncompressed bytes the archive may expand to; None means no limit.
+        max_members (int, optional): most members (files and folders) an archive may hold; None means no limit.
 
     Returns:
         Path: ``to_path``; for a single compressed file, the decompressed file inside ``to_path`` (its name is
         ``from_path``'s without the last suffix).
 
     Raises:
-        UnsafeArchiveError: if a member is unsafe or the archive expands past ``max_bytes``.
+        UnsafeArchiveError: if a member is unsafe, the archive expands past ``max_bytes`` or holds more than
+            ``max_members`` members.
         ValueError: if the file name has no supported suffix, or ``max_bytes`` is negative.
         TypeError: if ``max_bytes`` is not an int.
     """
     from_path = Path(from_path)
     to_path = from_path.parent if to_path is None else Path(to_path)
     _check_max_bytes(max_bytes)
+    _check_max_bytes(max_members, "max_members")
     name = from_path.name.lower()
     if name.endswith(_TAR_SUFFIXES):
-        result = _extract_tar(from_path, to_path, max_bytes)
+        result = _extract_tar(from_path, to_path, max_bytes, max_members)
     elif name.endswith(".zip"):
-        result = _extract_zip(from_path, to_path, max_bytes)
+        result = _extract_zip(from_path, to_path, max_bytes, max_members)
     elif from_path.suffix.lower() in _DECOMPRESSORS:
         result = _decompress(from_path, to_path, max_bytes)
     else:
@@ -441,26 +446,26 @@ def extract_archive(
     return result
 
 
-def _check_max_bytes(max_bytes: int | None) -> None:
-    if max_bytes is None:
+def _check_max_bytes(value: int | None, name: str = "max_bytes") -> None:
+    if value is None:
         return
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
-        raise TypeError(f"`max_bytes` should be an int or None, got {type(max_bytes).__name__} {max_bytes!r}")
-    if max_bytes < 0:
-        raise ValueError(f"`max_bytes` should be non-negative, got {max_bytes}")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"`{name}` should be an int or None, got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"`{name}` should be non-negative, got {value}")
 
 
-def _extract_tar(archive: Path, to_path: Path, max_bytes: int | None) -> Path:
+def _extract_tar(archive: Path, to_path: Path, max_bytes: int | None, max_members: int | None) -> Path:
     with tarfile.open(archive) as tar:
         members = [_tar_member(tar, info, to_path) for info in tar.getmembers()]
-        _extract_members(archive, to_path, members, max_bytes)
+        _extract_members(archive, to_path, members, max_bytes, max_members)
     return to_path
 
 
-def _extract_zip(archive: Path, to_path: Path, max_bytes: int | None) -> Path:
+def _extract_zip(archive: Path, to_path: Path, max_bytes: int | None, max_members: int | None) -> Path:
     with zipfile.ZipFile(archive) as zf:
         members = [_zip_member(zf, info) for info in zf.infolist()]
-        _extract_members(archive, to_path, members, max_bytes)
+        _extract_members(archive, to_path, members, max_bytes, max_members)
     return to_path
 
 
@@ -513,8 +518,10 @@ def _zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Member:
     return _Member(info.filename, info.is_dir(), info.file_size, refusal, functools.partial(zf.open, info))
 
 
-def _extract_members(archive: Path, to_path: Path, members: list[_Member], max_bytes: int | None) -> None:
-    _check_members(archive, members, max_bytes)
+def _extract_members(
+    archive: Path, to_path: Path, members: list[_Member], max_bytes: int | None, max_members: int | None
+) -> None:
+    _check_members(archive, members, max_bytes, max_members)
     to_path.mkdir(parents=True, exist_ok=True)
     budget = _Budget(archive, max_bytes, "extracted")
     with _staging_dir(to_path) as staging:
@@ -523,7 +530,12 @@ def _extract_members(archive: Path, to_path: Path, members: list[_Member], max_b
         _move_into_place(staging, to_path)
 
 
-def _check_members(archive: Path, members: list[_Member], max_bytes: int | None) -> None:
+def _check_members(archive: Path, members: list[_Member], max_bytes: int | None, max_members: int | None) -> None:
+    if max_members is not None and len(members) > max_members:
+        raise UnsafeArchiveError(
+            f"refused to extract '{archive}': it holds {len(members):,} members, more than the {max_members:,} "
+            "allowed; nothing was extracted"
+        )
     declared = _Budget(archive, max_bytes, "declared uncompressed")
     for member in members:
         problem = _path_problem(member) or member.refusal
@@ -533,6 +545,20 @@ def _check_members(archive: Path, members: list[_Member], max_bytes: int | None)
             )
         if not member.is_dir:
             declared.spend(member.size, member.name)
+    _check_file_folder_clashes(archive, members)
+
+
+def _check_file_folder_clashes(archive: Path, members: list[_Member]) -> None:
+    """Refuse a member that is a file where another member needs a folder (``a`` and ``a/b``), before writing."""
+    files = {member.relative_path for member in members if not member.is_dir}
+    for member in members:
+        parents = PurePosixPath(member.relative_path).parents
+        clash = next((str(parent) for parent in parents if str(parent) in files), None)
+        if clash is not None:
+            raise UnsafeArchiveError(
+                f"refused to extract '{archive}': member '{clash}' is a file, but member '{member.name}' needs a "
+                f"folder of that name; nothing was extracted"
+            )
 
 
 def _path_problem(member: _Member) -> str | None:
