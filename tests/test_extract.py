@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from visionkit.datasets.utils import UnsafeArchiveError, extract_archive
+from visionkit.datasets.utils import UnsafeArchiveError, check_archive, extract_archive
 
 GOOD_FILES = {
     "cifar-10-batches-py/data_batch_1": b"first batch",
@@ -257,6 +257,62 @@ class TestExtractMaxBytes:
     def test_max_bytes_must_be_an_int(self, tmp_path: Path, max_bytes: object) -> None:
         with pytest.raises(TypeError, match=f"`max_bytes` should be an int or None, got {type(max_bytes).__name__}"):
             extract_archive(tmp_path / "a.zip", max_bytes=max_bytes)  # type: ignore[arg-type]
+
+
+class TestExtractMaxMembers:
+    def test_more_members_than_allowed_is_refused(self, tmp_path: Path, target: Path) -> None:
+        archive = _write_zip(tmp_path / "many.zip", [(f"{i}.txt", b"") for i in range(11)])
+        message = "it holds 11 members, more than the 10 allowed"
+        _assert_refused(archive, target, UnsafeArchiveError, re.escape(message), max_members=10)
+
+    def test_exactly_max_members_is_allowed(self, tmp_path: Path, target: Path) -> None:
+        archive = _write_tar(tmp_path / "ten.tar", [_file_info(f"{i}.txt", b"x") for i in range(10)])
+        extract_archive(archive, target, max_members=10)
+        assert sorted(p.name for p in target.iterdir()) == sorted([*(f"{i}.txt" for i in range(10)), "keep.txt"])
+
+
+class TestCheckArchive:
+    """check_archive refuses what extract_archive refuses, with the same message, and writes nothing."""
+
+    @pytest.mark.parametrize("suffix", [".zip", ".tar.gz"])
+    def test_lists_the_files_and_writes_nothing(self, tmp_path: Path, suffix: str) -> None:
+        path = tmp_path / f"good{suffix}"
+        if suffix == ".zip":
+            archive = _write_zip(path, [("cat/", b""), ("cat/a.png", b"a"), ("dog/b.png", b"b")])
+        else:
+            archive = _write_tar(path, [_file_info("cat/a.png", b"a"), _file_info("dog/b.png", b"b")])
+        before = _tree(tmp_path)
+        assert check_archive(archive) == ["cat/a.png", "dog/b.png"]
+        assert _tree(tmp_path) == before
+
+    @pytest.mark.parametrize(
+        ("members", "kwargs"),
+        [
+            ([("../evil.txt", b"x")], {}),
+            ([(_zip_info("link", stat.S_IFLNK), b"/etc/passwd")], {}),
+            ([("a", b"x"), ("a/b", b"y")], {}),
+            ([("a.bin", b"\0" * 600), ("b.bin", b"\0" * 600)], {"max_bytes": 1000}),
+            ([(f"{i}.txt", b"") for i in range(3)], {"max_members": 2}),
+        ],
+        ids=["parent", "symlink", "file-folder-clash", "max-bytes", "max-members"],
+    )
+    def test_refuses_as_extract_archive_does(
+        self, tmp_path: Path, target: Path, members: list[tuple[Any, bytes]], kwargs: dict[str, int]
+    ) -> None:
+        archive = _write_zip(tmp_path / "bad.zip", members)
+        before = _tree(tmp_path)
+        with pytest.raises(UnsafeArchiveError) as checked:
+            check_archive(archive, **kwargs)
+        assert _tree(tmp_path) == before
+        with pytest.raises(UnsafeArchiveError) as extracted:
+            extract_archive(archive, target, **kwargs)
+        assert str(checked.value) == str(extracted.value)
+
+    def test_a_single_compressed_file_is_not_an_archive(self, tmp_path: Path) -> None:
+        path = tmp_path / "data.gz"
+        path.write_bytes(gzip.compress(b"x"))
+        with pytest.raises(ValueError, match=r"should be a \.tar or \.zip archive"):
+            check_archive(path)
 
 
 class TestExtractFailuresLeaveNoTrace:

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from visionkit import datasets
-from visionkit.datasets.utils import extract_archive
+from visionkit.datasets.utils import check_archive, extract_archive
 
 from .paths import ASSETS_DIR, data_dir, data_roots, resolve_allowed, uploads_dir
 
@@ -233,11 +233,15 @@ def save_upload(filename: str, data: bytes) -> str:
         archive.write_bytes(data)
         if not zipfile.is_zipfile(archive):
             raise SourceError(f"'{filename}' is not a zip archive; zip a folder with one subfolder per class.")
-        _check_upload_classes(archive, filename)
         staging = Path(tmp) / "extracted"
         limit = min(MAX_EXTRACTED_BYTES, max(MIN_EXTRACTED_BYTES, EXPANSION_FACTOR * len(data)))
         try:
+            # Unsafe members are named first, then missing class folders, all before a byte is written.
+            names = check_archive(archive, max_bytes=limit, max_members=MAX_UPLOAD_MEMBERS)
+            _check_upload_classes(names, filename)
             extract_archive(archive, staging, max_bytes=limit, max_members=MAX_UPLOAD_MEMBERS)
+        except SourceError:
+            raise
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
             # The library names the archive by its path on the server; the user knows it by its own name.
             reason = str(exc).replace(str(archive), filename).replace(tmp, "")
@@ -247,14 +251,9 @@ def save_upload(filename: str, data: bytes) -> str:
     return name
 
 
-def _check_upload_classes(archive: Path, filename: str) -> None:
-    """Refuse, from the zip's directory alone and before anything is extracted, an upload without a single image
-    inside a class folder (``cats/001.jpg``, perhaps under one top folder)."""
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            names = [info.filename for info in zf.infolist() if not info.is_dir()]
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SourceError(f"'{filename}' is not a readable zip archive: {type(exc).__name__}.") from exc
+def _check_upload_classes(names: list[str], filename: str) -> None:
+    """Refuse, from the zip's directory alone, an upload without a single image inside a class folder
+    (``cats/001.jpg``, perhaps under one top folder)."""
     visible = [n for n in names if not any(part.startswith((".", "__MACOSX")) for part in n.split("/"))]
     if not any("/" in n and datasets.folder.is_image_file(n) for n in visible):
         raise SourceError(

@@ -40,6 +40,7 @@ __all__ = [
     "ProgressCallback",
     "UnsafeArchiveError",
     "calculate_md5",
+    "check_archive",
     "check_integrity",
     "check_md5",
     "download_and_extract_archive",
@@ -444,6 +445,37 @@ def extract_archive(
     if remove_finished:
         from_path.unlink()
     return result
+
+
+def check_archive(from_path: _StrPath, *, max_bytes: int | None = None, max_members: int | None = None) -> list[str]:
+    """Make every check :func:`extract_archive` makes on a .tar or .zip archive's members, writing nothing.
+
+    Args:
+        from_path (str or PathLike): the archive.
+        max_bytes (int, optional): most uncompressed bytes the members may declare; None means no limit.
+        max_members (int, optional): most members the archive may hold; None means no limit.
+
+    Returns:
+        list[str]: the names of the archive's files (not its folders), as stored in the archive.
+
+    Raises:
+        UnsafeArchiveError: if :func:`extract_archive` would refuse the archive before writing anything.
+        ValueError: if the file name is not a .tar or .zip archive's, or a limit is negative.
+    """
+    from_path = Path(from_path)
+    _check_max_bytes(max_bytes)
+    _check_max_bytes(max_members, "max_members")
+    name = from_path.name.lower()
+    if name.endswith(_TAR_SUFFIXES):
+        with tarfile.open(from_path) as tar:
+            members = [_tar_member(tar, info, from_path.parent) for info in tar.getmembers()]
+    elif name.endswith(".zip"):
+        with zipfile.ZipFile(from_path) as zf:
+            members = [_zip_member(zf, info) for info in zf.infolist()]
+    else:
+        raise ValueError(f"`from_path` should be a .tar or .zip archive, got '{from_path.name}'")
+    _check_members(from_path, members, max_bytes, max_members)
+    return [member.name for member in members if not member.is_dir]
 
 
 def _check_max_bytes(value: int | None, name: str = "max_bytes") -> None:
