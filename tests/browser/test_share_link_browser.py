@@ -1,23 +1,13 @@
-"""Opening pages by URL on a fresh server, and the Augmentation share link in a fresh browser context."""
+"""The Augmentation share link in a fresh browser context (test_page_addresses.py opens each page by URL)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import REPO, screenshot, streamlit_server
+from .conftest import screenshot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[str]:
-    """A server that no session has visited yet (the first visit goes straight to a page's URL)."""
-    with streamlit_server(REPO / "app.py", tmp_path / "streamlit.log", tmp_path / "data") as (url, _):
-        yield url
 
 
 def preview_sources(page: Page, differ_from: list[str] | None = None) -> list[str]:
@@ -34,16 +24,6 @@ def preview_sources(page: Page, differ_from: list[str] | None = None) -> list[st
         previous = current
         page.wait_for_timeout(500)
     raise AssertionError(f"the previews did not settle: {previous}")
-
-
-def test_a_page_url_opened_first_gets_the_app_frame(page: Page, fresh_server: str) -> None:
-    page.goto(f"{fresh_server}/augment")
-    expect(page.get_by_role("heading", name="Augmentation")).to_be_visible(timeout=30_000)
-    navigation = page.locator('[data-testid="stSidebarNav"]')
-    for label in ("Datasets", "Augmentation", "Models"):
-        expect(navigation.get_by_text(label, exact=True)).to_be_visible()
-    expect(page.get_by_text("Global seed")).to_be_visible()
-    screenshot(page, "fresh-server-augment-url")
 
 
 def test_share_link_restores_pipeline_seed_and_previews(page: Page, browser: Browser, app_url: str) -> None:
