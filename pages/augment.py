@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
@@ -9,7 +10,7 @@ import streamlit as st
 from PIL import Image
 
 from visionkit.transforms import catalog
-from vkapp import augment_lab, cache, routing, sidebar, sources, state
+from vkapp import augment_lab, cache, preview_worker, routing, sidebar, sources, state
 from vkapp.cache import augment_previews
 
 KEEP = {"persist_state": "session"}
@@ -109,13 +110,18 @@ def param_widget(column: Any, uid: int, param: catalog.Param, value: Any) -> Any
     return augment_lab.parse_value(text)
 
 
-def edit_step(index: int, entry: dict[str, Any]) -> None:
+def edit_step(index: int, entry: dict[str, Any], problem: str | None) -> None:
+    """One step's expander: its switches and parameters, their errors, and ``problem``, what stops the step from
+    running on the image it gets (:func:`visionkit.transforms.catalog.trace`)."""
     step: catalog.Step = entry["step"]
     spec = catalog.CATALOG[step.name]
     uid = entry["uid"]
     flag = "" if step.enabled else " (off)"
     chance = "" if step.p >= 1 else f" · p={step.p:g}"
-    with st.expander(f"{index + 1}. {step.name}{chance}{flag}", expanded=bool(entry["errors"])):
+    mark = " ⚠" if problem else ""
+    with st.expander(f"{index + 1}. {step.name}{chance}{flag}{mark}", expanded=bool(entry["errors"] or problem)):
+        if problem:
+            st.error(f"This step cannot run here: it {problem}.", icon=":material/block:")
         st.caption(spec.summary)
         # Flex rows rather than columns: one layout block per row, whatever the number of widgets in it.
         top = st.container(horizontal=True, vertical_alignment="center")
@@ -163,11 +169,21 @@ def presets() -> None:
     row.button("Load", key="ag_load_preset", on_click=replace_pipeline, args=(catalog.PRESETS[name],))
 
 
+def step_problem(steps: list[catalog.Step], image: Any) -> catalog.StepInputError | None:
+    """Why the pipeline cannot run on the previews' input, naming the step (None when it can)."""
+    try:
+        augment_lab.check_steps(steps, image)
+    except catalog.StepInputError as exc:
+        return exc
+    return None
+
+
 def editor() -> None:
     st.subheader("Pipeline")
     presets()
+    problem = step_problem(valid_steps(), input_stand_in())
     for index, entry in enumerate(list(pipeline())):
-        edit_step(index, entry)
+        edit_step(index, entry, problem.reason if problem is not None and problem.index == index else None)
     for problem in catalog.check_pipeline(valid_steps()):
         st.warning(problem, icon=":material/warning:")
     add_step()
@@ -201,6 +217,35 @@ def input_image() -> tuple[Image.Image, str]:
     names = [path.rsplit("/", 1)[-1] for path, _ in cache.dataset("photos", True, None).samples]
     pick = st.selectbox("Photo", range(len(names)), format_func=lambda i: names[i], key="ag_photo", **KEEP)
     return cache.preview_photo(int(pick))
+
+
+INPUT_INFO_KEY = "ag_input_info"
+
+
+def input_stand_in() -> Image.Image:
+    """A blank image of the previews' last input's mode and size, to check the editor's steps against (the input
+    itself is chosen below the editor, in the previews panel); the first photo's before the panel has run."""
+    if INPUT_INFO_KEY not in st.session_state:
+        photo = cache.preview_photo(0)[0]
+        return stand_in(photo.mode, photo.size)
+    return stand_in(*st.session_state[INPUT_INFO_KEY])
+
+
+@functools.lru_cache(maxsize=64)
+def stand_in(mode: str, size: tuple[int, int]) -> Image.Image:
+    return Image.new(mode, size)
+
+
+def remember_input(image: Image.Image) -> None:
+    """Note the input's mode and size for the editor; when the editor would then say something else, rerun the
+    whole page so that it does."""
+    previous = st.session_state.get(INPUT_INFO_KEY)
+    st.session_state[INPUT_INFO_KEY] = (image.mode, image.size)
+    if previous is None or previous == (image.mode, image.size):
+        return
+    before, now = (step_problem(valid_steps(), picture) for picture in (stand_in(*previous), image))
+    if str(before) != str(now):
+        st.rerun(scope="app")
 
 
 def open_upload(data: bytes) -> Image.Image:
@@ -252,23 +297,44 @@ def tensor_view(detail: augment_lab.Detail) -> None:
         st.vega_lite_chart(detail.histogram.data, detail.histogram.spec, width="stretch", key="ag_hist")
 
 
-def export(steps: list[catalog.Step], seed: int) -> None:
+def export(steps: list[catalog.Step], seed: int, roll: int, count: int, image: Image.Image, key: str) -> None:
     code_tab, json_tab, link_tab = st.tabs(["Python code", "JSON", "Share link"])
     with code_tab:
-        library = st.segmented_control(
+        row = st.container(horizontal=True, vertical_alignment="bottom")
+        library = row.segmented_control(
             "Library", ["visionkit", "torchvision"], default="visionkit", required=True, key="ag_lib", **KEEP
         )
-        texts = augment_lab.pipeline_texts(steps, seed, library)
-        code = texts.code
-        st.code(code, language="python")
-        st.download_button(
+        if st.session_state.get("ag_code_preview", 1) > count:  # fewer previews now: back to the first
+            st.session_state["ag_code_preview"] = 1
+        preview = int(row.number_input("Code for preview", 1, count, 1, key="ag_code_preview", width=150))
+        preview_seed = augment_lab.sample_seed(seed, roll, preview - 1)
+        script_input = augment_lab.preview_script_input(image)
+        texts = augment_lab.pipeline_texts(steps, seed, library, preview_seed=preview_seed, image=script_input)
+        st.caption(
+            f"This script makes preview {preview} exactly: seed {preview_seed}, on the {image.width}×{image.height} "
+            f"px {image.mode} input the previews use. Download both files into one folder and run "
+            "`python pipeline.py`: `out` is that preview as the pipeline made it (before any de-normalizing for "
+            "display), with visionkit and with torchvision alike."
+        )
+        st.code(texts.code, language="python")
+        files = st.container(horizontal=True)
+        files.download_button(
             "Download pipeline.py",
-            code,
+            texts.code,
             "pipeline.py",
             "text/x-python",
             key="ag_dl_code",
             on_click="ignore",
             icon=":material/download:",
+        )
+        files.download_button(
+            f"Download {augment_lab.INPUT_FILE}",
+            cache.input_png(key, image),
+            augment_lab.INPUT_FILE,
+            "image/png",
+            key="ag_dl_input",
+            on_click="ignore",
+            icon=":material/image:",
         )
     with json_tab:
         st.download_button(
@@ -309,11 +375,33 @@ def sync_link(query: dict[str, str], roll: int) -> None:
             st.query_params[key] = value
 
 
+def previews_or_message(
+    image: Image.Image, key: str, pipeline_json: str, seed: int, roll: int, count: int, show_boxes: bool
+) -> list[augment_lab.Sample]:
+    """The previews, or a message saying why there are none (the pipeline stays as it is)."""
+    where = f"this {image.width}×{image.height} image"
+    try:
+        return augment_previews(key, image, pipeline_json, seed, roll, count, show_boxes)
+    except catalog.StepInputError as exc:
+        st.error(f"The pipeline cannot run on {where}: {exc}. Nothing was run.", icon=":material/block:")
+    except preview_worker.WorkerStopped as exc:
+        st.error(f"No previews this time: {exc}.", icon=":material/error:")
+    except MemoryError:
+        st.error(
+            f"The pipeline ran out of memory on {where}; make the images it makes smaller (a Resize or crop first).",
+            icon=":material/memory:",
+        )
+    except (ValueError, TypeError, RuntimeError) as exc:
+        st.error(f"The pipeline cannot run on {where}: {exc}", icon=":material/error:")
+    return []
+
+
 @st.fragment
 def previews_panel(large: bool) -> None:
     """The input, previews, tensor view and export. A widget in here (reroll, de-normalize, the image) reruns this
     panel alone: the editor, which none of them changes, is not redrawn. Editing the pipeline reruns everything."""
     image, key = input_image()
+    remember_input(image)
     controls = st.container(horizontal=True, vertical_alignment="center", gap="small")
     count = controls.slider("Previews", 1, 24, 12, key="ag_count", width=150, **KEEP)
     if controls.button("Reroll", icon=":material/casino:", key="ag_reroll"):
@@ -323,13 +411,15 @@ def previews_panel(large: bool) -> None:
     steps = valid_steps()
     seed = sidebar.seed()
     roll = st.session_state.get("ag_roll", 0)
-    texts = augment_lab.pipeline_texts(steps, seed, st.session_state.get("ag_lib", "visionkit"))
+    texts = augment_lab.pipeline_texts(
+        steps,
+        seed,
+        st.session_state.get("ag_lib", "visionkit"),
+        preview_seed=augment_lab.sample_seed(seed, roll, 0),
+        image=augment_lab.preview_script_input(image),
+    )
     sync_link(texts.query, roll)
-    try:
-        samples = augment_previews(key, image, texts.key, seed, roll, count, show_boxes)
-    except (ValueError, TypeError, RuntimeError) as exc:
-        st.error(f"The pipeline cannot run on this {image.width}×{image.height} image: {exc}", icon=":material/error:")
-        samples = []
+    samples = previews_or_message(image, key, texts.key, seed, roll, count, show_boxes)
     preview_grid(samples, denormalize, large)
     if samples and samples[0].detail is not None and not large:
         step_strip(samples[0].detail)
@@ -338,7 +428,7 @@ def previews_panel(large: bool) -> None:
         "See what training will see: apply this pipeline to the Datasets grid", key=state.APPLY_TO_GRID_KEY, **KEEP
     )
     if not large:
-        export(steps, seed)
+        export(steps, seed, roll, count, image, key)
 
 
 routing.require_router()

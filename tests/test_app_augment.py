@@ -14,6 +14,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from visionkit.transforms import catalog
+from vkapp import augment_lab
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -135,12 +136,51 @@ def test_hostile_share_link_gets_a_message_and_the_default_pipeline(tmp_path: Pa
     assert steps(at) == [s.name for s in catalog.PRESETS["ImageNet training"]]
 
 
-def test_exported_code_rebuilds_the_pipeline(app: AppTest) -> None:
-    code = next(c.value for c in app.code if "T.Compose" in c.value)
+def test_exported_code_rebuilds_the_pipeline_and_names_a_previews_seed(app: AppTest) -> None:
+    code = exported_code(app)
     namespace: dict[str, object] = {}
-    exec(code, namespace)
+    exec(code.split("\n# The input:")[0], namespace)  # up to where the script opens the downloaded input
     expected = catalog.build_pipeline([entry["valid"] for entry in app.session_state["ag_pipeline"]])
     assert repr(namespace["pipeline"]) == repr(expected)
+    first = augment_lab.sample_seed(0, 0, 0)
+    assert f"torch.manual_seed({first})" in code and "256 x 170 px in RGB mode" in code
+    app.button(key="ag_reroll").click().run()
+    app.number_input(key="ag_code_preview").set_value(3).run()
+    third = augment_lab.sample_seed(0, 1, 2)
+    assert f"torch.manual_seed({third})" in exported_code(app)
+    captions = [caption for image in app.image for caption in image.captions][:12]
+    assert captions[2].startswith(f"seed {third} · ")
+
+
+def test_a_share_link_that_grows_the_image_past_the_limit_runs_nothing_and_names_the_step(tmp_path: Path) -> None:
+    """16 x Pad(512) would make a 16,640-pixel-wide image: refused before any preview runs, the pipeline kept."""
+    link = catalog.to_query([catalog.Step("Pad", {"padding": 512})] * 16, 0)
+    at = open_page(link)
+    message = next(e.value for e in at.error if "cannot run" in e.value)
+    assert "step 2 Pad(padding=512) would make an image of up to 2,304 x 2,218 pixels" in message
+    assert "Nothing was run" in message
+    assert steps(at) == ["Pad"] * 16
+    assert preview_urls(at) == []
+    assert not at.exception
+
+
+@pytest.mark.parametrize(
+    ("added", "message"),
+    [
+        (catalog.Step("RandomCrop", {"size": 24, "fill": [1, 2, 3]}), "takes one number as fill, not the list"),
+        (catalog.Step("ToPILImage", {"mode": "LA"}), "makes a 'LA' image, which has 2 channels, from a tensor with 3"),
+    ],
+    ids=["list-fill-on-a-tensor", "LA-from-3-channels"],
+)
+def test_a_step_that_cannot_run_on_its_input_is_flagged_on_that_step(
+    tmp_path: Path, added: catalog.Step, message: str
+) -> None:
+    pipeline = [catalog.Step("PILToTensor"), added]
+    at = open_page(catalog.to_query(pipeline, 0))
+    flagged = [e for e in at.expander if any(message in x.value for x in e.error)]
+    assert [e.label for e in flagged] == [f"2. {added.name} ⚠"]
+    assert any("The pipeline cannot run" in e.value and message in e.value for e in at.error)
+    assert steps(at) == ["PILToTensor", added.name]
 
 
 def test_json_upload_replaces_the_pipeline_and_bad_json_changes_nothing(app: AppTest) -> None:

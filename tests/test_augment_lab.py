@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from typing import Any
 
 import numpy as np
 import pytest
@@ -139,13 +140,19 @@ class TestPictures:
 class TestPipelineTexts:
     def test_texts_are_what_the_catalog_writes_and_follow_every_change(self) -> None:
         steps = list(catalog.PRESETS["CIFAR-10 classic"])
-        texts = augment_lab.pipeline_texts(steps, 3, "torchvision")
+        image = catalog.ScriptInput(augment_lab.INPUT_FILE, 256, 170)
+
+        def texts_of(steps: list[catalog.Step], seed: int, library: str, preview_seed: int = 27) -> Any:
+            return augment_lab.pipeline_texts(steps, seed, library, preview_seed=preview_seed, image=image)
+
+        texts = texts_of(steps, 3, "torchvision")
         assert texts.key == catalog.to_json(steps)
         assert texts.query == catalog.to_query(steps, 3)
         assert texts.json == catalog.to_json(steps, seed=3)
-        assert texts.code == catalog.to_code(steps, library="torchvision", seed=3)
+        assert texts.code == catalog.to_code(steps, library="torchvision", seed=27, image=image)
         flipped = [*steps[:2], catalog.Step("RandomHorizontalFlip", {"p": 0.25}), *steps[3:]]
-        changed = augment_lab.pipeline_texts(flipped, 3, "torchvision")
+        changed = texts_of(flipped, 3, "torchvision")
         assert "T.RandomHorizontalFlip(p=0.25)" in changed.code and changed.key != texts.key
-        assert augment_lab.pipeline_texts(steps, 4, "torchvision").query["seed"] == "4"
-        assert "from visionkit import transforms as T" in augment_lab.pipeline_texts(steps, 3, "visionkit").code
+        assert texts_of(steps, 4, "torchvision").query["seed"] == "4"
+        assert "torch.manual_seed(28)" in texts_of(steps, 3, "torchvision", 28).code
+        assert "from visionkit import transforms as T" in texts_of(steps, 3, "visionkit").code

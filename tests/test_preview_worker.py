@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import types
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -22,9 +23,9 @@ from vkapp import augment_lab, preview_worker
 def one_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv(preview_worker.WORKERS_VARIABLE, "1")
     yield
-    pool = preview_worker._pool
-    if pool is not None:
-        preview_worker._discard(pool)
+    for pool in (preview_worker._pool, preview_worker._heavy_pool):
+        if pool is not None:
+            preview_worker._discard(pool)
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +103,27 @@ class TestPreviewsInAWorker:
         assert shown(found) == shown(here)
         assert found[0].detail is not None and found[0].detail.histogram is not None
 
-    def test_a_pipeline_that_fails_on_the_image_raises_its_own_error(
+    def test_a_pipeline_that_cannot_run_on_the_image_is_refused_before_a_worker_starts_on_it(
         self, one_worker: None, photo: Image.Image
     ) -> None:
         pipeline = catalog.to_json([catalog.Step("RandomCrop", {"size": [500, 500]}), catalog.Step("ToTensor", {})])
-        with pytest.raises(ValueError, match="crop size"):
+        with pytest.raises(catalog.StepInputError, match=r"step 1 RandomCrop\(size=\[500, 500\]\) crops 500 x 500"):
             preview_worker.previews(pipeline, photo, seed=0, roll=0, count=2, boxes=False)
         assert len(preview_worker.previews(catalog.to_json([]), photo, seed=0, roll=0, count=2, boxes=False)) == 2
 
-    def test_a_worker_that_dies_loses_no_preview_and_is_replaced(self, one_worker: None, photo: Image.Image) -> None:
+    def test_an_error_in_a_worker_reaches_the_server_whole(self, one_worker: None, photo: Image.Image) -> None:
+        """The worker checks the steps too; what it raises arrives with its type, message and attributes."""
+        pipeline = catalog.to_json([catalog.Step("RandomCrop", {"size": [500, 500]})])
+        preview_worker.start()
+        pool = preview_worker._pool
+        assert pool is not None
+        with pytest.raises(catalog.StepInputError, match="crops 500 x 500 out of a 120 x 90 image") as caught:
+            pool.submit(preview_worker._compute, pipeline, photo, 0, 0, 2, False).result()
+        assert caught.value.index == 0 and caught.value.step.name == "RandomCrop"
+
+    def test_a_worker_that_died_between_pages_is_replaced_for_the_next_page(
+        self, one_worker: None, photo: Image.Image
+    ) -> None:
         pipeline = catalog.to_json(catalog.PRESETS["CIFAR-10 classic"])
         first = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
         dying = preview_worker._pool
@@ -118,7 +131,35 @@ class TestPreviewsInAWorker:
         with pytest.raises(BrokenProcessPool):
             dying.submit(os._exit, 1).result()
         again = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
-        assert shown(again) == shown(first)
-        later = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
         assert preview_worker._pool is not None and preview_worker._pool is not dying
-        assert shown(later) == shown(first)
+        assert shown(again) == shown(first)
+
+    def test_a_worker_that_dies_on_a_page_is_not_replaced_by_the_server(
+        self, one_worker: None, photo: Image.Image
+    ) -> None:
+        """The page is refused in words (the server does not run a job that may have killed its worker), and the
+        next page gets a new worker."""
+        pipeline = catalog.to_json(catalog.PRESETS["CIFAR-10 classic"])
+        preview_worker.start()
+        dying = preview_worker._pool
+        assert dying is not None
+        dying.submit(time.sleep, 0.5)
+        dying.submit(os._exit, 1)  # the worker dies with this page queued behind it
+        with pytest.raises(preview_worker.WorkerStopped, match="stopped before it finished"):
+            preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
+        assert preview_worker._pool is None
+        assert len(preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)) == 2
+        assert preview_worker._pool is not None and preview_worker._pool is not dying
+
+    def test_a_heavy_page_goes_to_a_low_priority_worker(self, one_worker: None, photo: Image.Image) -> None:
+        heavy = [catalog.Step("ElasticTransform", {"sigma": 10.0})]
+        expected = augment_lab.check_steps(heavy, photo).seconds * 12
+        assert expected > preview_worker.HEAVY_SECONDS
+        found = preview_worker.previews(catalog.to_json(heavy), photo, seed=0, roll=0, count=12, boxes=False)
+        assert len(found) == 12
+        lane = preview_worker._heavy_pool
+        assert lane is not None
+        assert lane.submit(os.nice, 0).result() == os.nice(0) + preview_worker.HEAVY_NICE
+        light = catalog.to_json(catalog.PRESETS["CIFAR-10 classic"])
+        preview_worker.previews(light, photo, seed=0, roll=0, count=2, boxes=False)
+        assert preview_worker._pool is not None and preview_worker._pool is not lane

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pytest
 
 from benchmarks._streamlit_client import Session, run_app
+from vkapp import augment_lab
 
 T = TypeVar("T")
 
@@ -51,9 +52,9 @@ class TestSessionIsolation:
 
         before, after, first, second = run_on_own_loop(scenario())
         assert first.session_id != second.session_id
-        assert "torch.manual_seed(3)" in code_of(first)
+        assert f"torch.manual_seed({3 + augment_lab.MAX_PREVIEWS})" in code_of(first)  # preview 1, after a reroll
         assert link_of(first).endswith("&seed=3&roll=1")
-        assert "torch.manual_seed(4)" in code_of(second)
+        assert "torch.manual_seed(4)" in code_of(second)  # preview 1: seed 4 + 24 x 0 rerolls + 0
         assert link_of(second).endswith("&seed=4&roll=0")
         assert after == before
         assert first.value("seed") == 3

@@ -476,17 +476,49 @@ class TestCode:
         ]
         assert catalog.to_code(steps, seed=7) == (
             "# An augmentation pipeline: out = pipeline(img), img being what its first step takes.\n"
+            "import random\n"
+            "\n"
             "import torch\n"
             "from visionkit import transforms as T\n"
-            "\n"
-            "torch.manual_seed(7)\n"
             "\n"
             "pipeline = T.Compose([\n"
             "    T.RandomRotation(degrees=(-30.0, 30.0), interpolation=T.InterpolationMode.BILINEAR, expand=True),\n"
             "    T.RandomApply([T.RandomInvert(p=1.0)], p=0.3),\n"
             "    # disabled: T.ToTensor(),\n"
             "])\n"
+            "\n"
+            "torch.manual_seed(7)\n"
+            "random.seed(7)\n"
         )
+
+    def test_with_an_input_the_script_opens_checks_and_runs_it(self) -> None:
+        image = catalog.ScriptInput("in.png", 256, 171, "L", about="the photo scaled to 256 px")
+        code = catalog.to_code([Step("RandomInvert")], seed=3, image=image)
+        assert code.endswith(
+            "# The input: in.png, 256 x 171 px in L mode, the photo scaled to 256 px.\n"
+            "img = Image.open('in.png').convert('L')\n"
+            'assert img.size == (256, 171), f"expected the 256 x 171 px input, got {img.size}"\n'
+            "\n"
+            "torch.manual_seed(3)\n"
+            "random.seed(3)\n"
+            "out = pipeline(img)\n"
+        )
+        assert "from PIL import Image\n" in code
+
+    @pytest.mark.parametrize(
+        ("kwargs", "message"),
+        [
+            ({"path": ""}, "path should be a non-empty str"),
+            ({"path": "a\nb"}, "path should be a non-empty str on one line"),
+            ({"width": 0}, "width and height should be positive ints"),
+            ({"height": 2.5}, "width and height should be positive ints"),
+            ({"mode": "RGBA"}, "mode should be 'RGB' or 'L'"),
+            ({"about": "x\nimport os"}, "about should be a str on one line"),
+        ],
+    )
+    def test_a_bad_script_input_is_refused(self, kwargs: dict[str, Any], message: str) -> None:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            catalog.ScriptInput(**{"path": "in.png", "width": 4, "height": 3, **kwargs})
 
     def test_no_seed_and_no_steps(self) -> None:
         code = catalog.to_code([])
@@ -643,3 +675,130 @@ class TestNormalizeStats:
 
     def test_none_without_normalize(self) -> None:
         assert catalog.normalize_stats(PRESETS["RandAugment"]) is None
+
+
+def _shape_of(output: Any) -> tuple[str, int, int, int]:
+    if isinstance(output, PIL.Image.Image):
+        return ("pil", len(output.getbands()), output.height, output.width)
+    return ("uint8" if output.dtype == torch.uint8 else "float", *output.shape[-3:])
+
+
+PHOTO = catalog.ImageInfo("pil", 3, 171, 256)  # the Augmentation page's input: a photo scaled to 256 px
+
+
+class TestTrace:
+    """trace follows an input through a pipeline without running it: what each step makes, what it costs, and
+    where a step cannot run on what it gets."""
+
+    @pytest.mark.parametrize(
+        ("steps", "failing", "message"),
+        [
+            ([Step("Pad", {"padding": 512})] * 16, 2, "would make an image of up to 2,304 x 2,219 pixels (5.1 MP)"),
+            ([Step("RandomRotation", {"degrees": [-45.0, 45.0], "expand": True})] * 14, 6, "s per image"),
+            ([Step("Resize", {"size": 2048})], 1, "would make an image of up to 3,066 x 2,048 pixels"),
+            (
+                [Step("PILToTensor"), Step("RandomCrop", {"size": 24, "fill": [1, 2, 3]})],
+                2,
+                "gets a uint8 tensor, which takes one number as fill, not the list [1, 2, 3]",
+            ),
+            (
+                [Step("PILToTensor"), Step("ToPILImage", {"mode": "LA"})],
+                2,
+                "makes a 'LA' image, which has 2 channels, from a tensor with 3: use mode 'RGB'",
+            ),
+            ([Step("RandomRotation", {"degrees": [0.0, 9.0], "fill": [1, 2]})], 1, "fill should hold 1 or 3 values"),
+            ([Step("RandomCrop", {"size": 300})], 1, "crops 300 x 300 out of a 256 x 171 image: set pad_if_needed"),
+            ([Step("CenterCrop", {"size": 8}), Step("GaussianBlur", {"kernel_size": 31})], 2, "smaller kernel_size"),
+            ([Step("ElasticTransform", {"sigma": 20.0})], 1, "the limit is 0.25 s"),
+            ([Step("RandomPosterize", {"bits": 0})], 1, "keeps 0 bits, which PIL refuses"),
+            (
+                [Step("ToTensor"), Step("ToPILImage", p=0.5), Step("Normalize")],
+                3,
+                "needs a tensor, but gets a PIL image from step 2 (ToPILImage)",
+            ),
+        ],
+        ids=[
+            "16-pads", "14-expanding-rotations", "resize-past-the-limit", "list-fill-on-tensor", "LA-from-3-channels",
+            "fill-of-2-on-3-channels", "crop-larger-than-image", "kernel-larger-than-image", "slow-elastic",
+            "posterize-0-on-PIL", "mixed-kinds",
+        ],
+    )  # fmt: skip
+    def test_a_step_that_cannot_run_is_named_before_anything_runs(
+        self, steps: list[Step], failing: int, message: str
+    ) -> None:
+        with pytest.raises(catalog.StepInputError) as caught:
+            catalog.trace(steps, PHOTO)
+        assert caught.value.index == failing - 1
+        assert str(caught.value).startswith(f"step {failing} {steps[failing - 1].name}(")
+        assert message in str(caught.value)
+        assert caught.value.reason in str(caught.value)
+
+    def test_disabled_steps_and_the_presets_pass(self) -> None:
+        assert catalog.trace([Step("Pad", {"padding": 512}, enabled=False)] * 16, PHOTO).outputs[-1] == PHOTO
+        for steps in PRESETS.values():
+            assert catalog.trace(steps, PHOTO).seconds < 0.01
+
+    def test_outputs_follow_sizes_channels_and_kinds(self) -> None:
+        steps = [
+            Step("Resize", {"size": 100}),
+            Step("Pad", {"padding": 10}),
+            Step("Grayscale"),
+            Step("PILToTensor"),
+            Step("ConvertImageDtype"),
+            Step("RandomRotation", {"degrees": [90.0, 90.0], "expand": True}),
+        ]
+        outputs = catalog.trace(steps, PHOTO).outputs
+        assert [(o.kind, o.channels, o.height, o.width) for o in outputs[:5]] == [
+            ("pil", 3, 100, 149),
+            ("pil", 3, 120, 169),
+            ("pil", 1, 120, 169),
+            ("uint8", 1, 120, 169),
+            ("float", 1, 120, 169),
+        ]
+        assert 169 <= outputs[5].height <= 171 and 120 <= outputs[5].width <= 122  # a bound: at most 2 px more
+
+    def test_a_skipped_step_passes_both_images_on(self) -> None:
+        """p < 1: the next step gets the crop or the whole image, so a crop that only fits the small one fails."""
+        steps = [Step("CenterCrop", {"size": 64}, p=0.5), Step("RandomCrop", {"size": 100})]
+        assert catalog.trace(steps[1:], PHOTO).outputs[-1].height == 100
+        with pytest.raises(catalog.StepInputError, match="crops 100 x 100 out of a 64 x 64 image"):
+            catalog.trace(steps, PHOTO)
+
+    @pytest.mark.parametrize("case", range(150))
+    def test_what_trace_accepts_runs_and_stays_within_its_bounds(self, case: int) -> None:
+        """Random pipelines on random small images: every one trace accepts runs at every seed tried, and never
+        makes a larger image (or another kind) than trace said."""
+        rng = random.Random(case)
+        steps = [s if rng.random() < 0.7 else Step(s.name, s.params, s.enabled, 0.5) for s in _random_pipeline(
+            rng, rng.randint(1, 6))]  # fmt: skip
+        mode = rng.choice(["RGB", "L"])
+        height, width = rng.randint(8, 80), rng.randint(8, 80)
+        pixels = np.random.default_rng(case).integers(0, 256, (height, width, 3), dtype=np.uint8)
+        image = PIL.Image.fromarray(pixels).convert(mode)
+        try:
+            found = catalog.trace(steps, catalog.ImageInfo("pil", len(mode), height, width))
+        except catalog.StepInputError:
+            return
+        largest = found.outputs[-1]
+        pipeline = catalog.build_pipeline(steps)
+        for seed in range(3):
+            torch.manual_seed(seed)
+            random.seed(seed)
+            kind, _, out_height, out_width = _shape_of(pipeline(image))
+            mixed = any(s.enabled and s.p < 1 and CATALOG[s.name].group == "conversion" for s in steps)
+            assert kind == largest.kind or mixed
+            assert out_height * out_width <= largest.pixels
+
+    @pytest.mark.parametrize(
+        ("kwargs", "error", "message"),
+        [
+            ({"image": (3, 4, 5)}, TypeError, "image should be an ImageInfo"),
+            ({"image": catalog.ImageInfo("jpeg", 3, 4, 5)}, ValueError, "image.kind should be one of"),
+            ({"image": catalog.ImageInfo("pil", 5, 4, 5)}, ValueError, "1 to 4 channels"),
+            ({"max_pixels": 0}, ValueError, "max_pixels should be a positive int"),
+            ({"max_seconds": -1.0}, ValueError, "max_seconds should be a positive number"),
+        ],
+    )
+    def test_bad_arguments_are_refused(self, kwargs: dict[str, Any], error: type[Exception], message: str) -> None:
+        with pytest.raises(error, match=re.escape(message)):
+            catalog.trace([], **{"image": PHOTO, **kwargs})

@@ -53,7 +53,8 @@ class StepResult:
 @dataclass(frozen=True)
 class PipelineTexts:
     """What the page derives from a pipeline and a seed, computed once per distinct pipeline: the previews' cache key
-    (the steps as JSON), the share link's query parameters, the JSON download and the script for one library."""
+    (the steps as JSON), the share link's query parameters, the JSON download and, for one library, the script that
+    makes one of the previews."""
 
     key: str
     query: dict[str, str]
@@ -138,9 +139,41 @@ def preview_and_key(image: Image.Image) -> tuple[Image.Image, str]:
     return image, image_key(image)
 
 
+#: The most previews a page shows; each reroll moves the previews' seeds on by this many.
+MAX_PREVIEWS = 24
+
+
 def sample_seed(seed: int, roll: int, index: int) -> int:
-    """The seed of preview ``index``: a reroll changes every preview, the global seed reproduces them."""
-    return int(np.random.SeedSequence([seed, roll, index]).generate_state(1)[0])
+    """The seed of preview ``index``: ``seed + 24 * roll + index`` (within torch's seed range), so a reroll gives
+    every preview a new seed, and each preview's seed is a small number a script can pass to
+    ``torch.manual_seed``."""
+    return (seed + MAX_PREVIEWS * roll + index) % (catalog.MAX_SEED + 1)
+
+
+def image_info(image: Any) -> catalog.ImageInfo:
+    """What :func:`visionkit.transforms.catalog.trace` needs to know of a PIL image or an image tensor."""
+    if isinstance(image, Image.Image):
+        return catalog.ImageInfo("pil", len(image.getbands()), image.height, image.width)
+    kind = "uint8" if image.dtype == torch.uint8 else "float"
+    return catalog.ImageInfo(kind, int(image.shape[-3]), int(image.shape[-2]), int(image.shape[-1]))
+
+
+def check_steps(steps: Sequence[catalog.Step], image: Any) -> catalog.PipelineTrace:
+    """:func:`visionkit.transforms.catalog.trace` of the steps on this image, within the app's limits: no image a
+    step makes above :data:`~visionkit.transforms.catalog.MAX_IMAGE_PIXELS` (or the input's own size, for a large
+    dataset image) and at most :data:`~visionkit.transforms.catalog.MAX_IMAGE_SECONDS` per image (per megapixel
+    of input, for a large one).
+
+    Raises:
+        visionkit.transforms.catalog.StepInputError: naming the first step that cannot run on what it gets.
+    """
+    info = image_info(image)
+    return catalog.trace(
+        steps,
+        info,
+        max_pixels=max(catalog.MAX_IMAGE_PIXELS, info.pixels),
+        max_seconds=catalog.MAX_IMAGE_SECONDS * max(1.0, info.pixels / 1e6),
+    )
 
 
 def run(transforms: Sequence[Any], names: Sequence[str], image: Any, seed: int, boxes: torch.Tensor | None) -> Sample:
@@ -172,10 +205,23 @@ def built_steps(steps: Sequence[catalog.Step]) -> tuple[list[Any], list[str]]:
 
 
 def previews(
-    steps: Sequence[catalog.Step], image: Image.Image, *, seed: int, roll: int, count: int, boxes: torch.Tensor | None
+    steps: Sequence[catalog.Step],
+    image: Image.Image,
+    *,
+    seed: int,
+    roll: int,
+    count: int,
+    boxes: torch.Tensor | None,
+    keep_outputs: bool = False,
 ) -> list[Sample]:
     """``count`` seeded samples, each with its pictures; the first also with its :class:`Detail`. Step outputs are
-    dropped once the pictures are made (only parameters and times stay), so a page of previews stays small."""
+    dropped once the pictures are made (only parameters and times stay, unless ``keep_outputs``), so a page of
+    previews stays small. The steps are checked on the image first (:func:`check_steps`).
+
+    Raises:
+        visionkit.transforms.catalog.StepInputError: if a step cannot run on what it gets; nothing has run.
+    """
+    check_steps(steps, image)
     transforms, names = built_steps(steps)
     stats = catalog.normalize_stats(steps)
     samples = []
@@ -183,10 +229,11 @@ def previews(
         sample = run(transforms, names, image, sample_seed(seed, roll, index), boxes)
         final = image if sample.output is None else sample.output
         shown = [with_boxes(display(final, stats, flag), sample.boxes) for flag in (False, True)]
-        sample.pictures = dict(zip((False, True), pictures(shown, [sample.caption()] * 2), strict=True))
+        caption = " · ".join(filter(None, [f"seed {sample.seed}", sample.caption()]))
+        sample.pictures = dict(zip((False, True), pictures(shown, [caption] * 2), strict=True))
         if index == 0 and sample.steps:
             sample.detail = detail(image, sample, stats)
-        for step in sample.steps:
+        for step in sample.steps[:-1] if keep_outputs else sample.steps:
             step.output = None
         samples.append(sample)
     return samples
@@ -255,10 +302,14 @@ _TEXTS_LOCK = threading.Lock()
 _TEXTS_KEPT = 512
 
 
-def pipeline_texts(steps: Sequence[catalog.Step], seed: int, library: str) -> PipelineTexts:
+def pipeline_texts(
+    steps: Sequence[catalog.Step], seed: int, library: str, *, preview_seed: int, image: catalog.ScriptInput
+) -> PipelineTexts:
     """:class:`PipelineTexts` of valid steps, remembered for the last few hundred pipelines of the whole server: a
-    rerun that did not change the pipeline validates and serialises nothing."""
-    key = (tuple(map(repr, steps)), seed, library)  # a step's repr holds its name, parameters (typed), switch and p
+    rerun that did not change the pipeline validates and serialises nothing. The script makes one preview: it
+    opens ``image`` and seeds with ``preview_seed`` (:func:`preview_script_input`, :func:`sample_seed`)."""
+    # a step's repr holds its name, parameters (typed), switch and p
+    key = (tuple(map(repr, steps)), seed, library, preview_seed, image)
     with _TEXTS_LOCK:
         found = _TEXTS.get(key)
     if found is None:
@@ -266,7 +317,7 @@ def pipeline_texts(steps: Sequence[catalog.Step], seed: int, library: str) -> Pi
             key=catalog.to_json(steps),
             query=catalog.to_query(steps, seed),
             json=catalog.to_json(steps, seed=seed),
-            code=catalog.to_code(steps, library=library, seed=seed),
+            code=catalog.to_code(steps, library=library, seed=preview_seed, image=image),
         )
         with _TEXTS_LOCK:
             if len(_TEXTS) >= _TEXTS_KEPT:
@@ -275,8 +326,30 @@ def pipeline_texts(steps: Sequence[catalog.Step], seed: int, library: str) -> Pi
     return found
 
 
+#: The file an exported preview script opens: the previews' input, downloaded beside the script.
+INPUT_FILE = "preview-input.png"
+
+
+def preview_script_input(image: Image.Image) -> catalog.ScriptInput:
+    """The previews' input as an exported script opens it: :data:`INPUT_FILE`, with its size and mode."""
+    about = f"the copy of the image that the previews use (longest side at most {PREVIEW_SIDE} px)"
+    return catalog.ScriptInput(INPUT_FILE, image.width, image.height, image.mode, about=about)
+
+
+def input_png(image: Image.Image) -> bytes:
+    """The previews' input as a PNG file: exactly its pixels, for the script that reproduces a preview."""
+    encoded = io.BytesIO()
+    image.save(encoded, format="PNG")
+    return encoded.getvalue()
+
+
 def augmented_pixels(steps: Sequence[catalog.Step], image: Image.Image, seed: int) -> np.ndarray:
-    """One seeded pass of the pipeline, de-normalised for display (the Datasets grid's "what training sees")."""
+    """One seeded pass of the pipeline, de-normalised for display (the Datasets grid's "what training sees").
+
+    Raises:
+        visionkit.transforms.catalog.StepInputError: if a step cannot run on the image (:func:`check_steps`).
+    """
+    check_steps(steps, image)
     transforms, names = built_steps(steps)
     output = run(transforms, names, image, seed, None).output
     return display(image if output is None else output, catalog.normalize_stats(steps), denormalize=True)

@@ -115,3 +115,9 @@ def augment_previews(
     for the same ones and never copied (pages only read them); toggles that change only how they are displayed
     never recompute them."""
     return preview_worker.previews(pipeline, _image, seed=seed, roll=roll, count=count, boxes=boxes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def input_png(image_key: str, _image: Any) -> bytes:
+    """The previews' input as a PNG file (keyed by its content), encoded once per server."""
+    return augment_lab.input_png(_image)

@@ -9,8 +9,13 @@ of a millisecond.
 The server starts one worker per core beyond the first, at most :data:`MAX_DEFAULT_WORKERS` (each holds its own
 torch, ~0.3 GB; ``VISIONKIT_PREVIEW_WORKERS`` sets the number, 0 computes in the server process), with its first
 session (:func:`start`: a worker takes seconds to import torch, which the first visit to the Augmentation page
-should not wait for). It computes in its own process whenever a worker cannot: a worker that died is replaced for
-the next preview.
+should not wait for).
+
+A page of previews that :func:`visionkit.transforms.catalog.trace` expects to take more than
+:data:`HEAVY_SECONDS` goes to a worker of its own that runs at a lower priority (``nice`` +:data:`HEAVY_NICE`), so
+that one student's heavy pipeline takes only the time the others leave, and never holds up their previews.
+A worker that dies while computing a page of previews (out of memory, killed) is not replaced by the server's
+own process: the previews are refused with :class:`WorkerStopped`, and the next ones go to a new worker.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -30,13 +36,30 @@ from visionkit.transforms import catalog
 
 from . import augment_lab
 
-__all__ = ["MAX_DEFAULT_WORKERS", "WORKERS_VARIABLE", "previews", "start", "worker_count"]
+__all__ = [
+    "HEAVY_NICE",
+    "HEAVY_SECONDS",
+    "MAX_DEFAULT_WORKERS",
+    "WORKERS_VARIABLE",
+    "WorkerStopped",
+    "previews",
+    "start",
+    "worker_count",
+]
 
 WORKERS_VARIABLE = "VISIONKIT_PREVIEW_WORKERS"
 MAX_DEFAULT_WORKERS = 4
+#: Pages of previews expected to take longer than this (on one core) go to the low-priority worker.
+HEAVY_SECONDS = 0.5
+HEAVY_NICE = 10
 _LOG = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_heavy_pool: ProcessPoolExecutor | None = None
+
+
+class WorkerStopped(RuntimeError):
+    """The worker computing a page of previews stopped before it finished (it ran out of memory or was killed)."""
 
 
 def worker_count() -> int:
@@ -54,16 +77,37 @@ def previews(
     pipeline: str, image: Image.Image, *, seed: int, roll: int, count: int, boxes: bool
 ) -> list[augment_lab.Sample]:
     """The previews of :func:`vkapp.augment_lab.previews` for a pipeline given as JSON, computed by a worker when
-    there is one. A pipeline that fails on the image raises here as it would in the server's own process."""
+    there is one (the low-priority one for a heavy page). A pipeline that fails on the image raises here as it
+    would in the server's own process, and one that cannot run on it (:func:`vkapp.augment_lab.check_steps`)
+    before any worker starts on it.
+
+    Raises:
+        WorkerStopped: if the worker stopped while computing these previews; they are not computed here instead.
+    """
+    steps, _ = catalog.from_json(pipeline)
+    expected = augment_lab.check_steps(steps, image).seconds * count
     job = (pipeline, image, seed, roll, count, boxes)
-    pool = _current_pool()
-    if pool is not None:
-        try:
-            return pool.submit(_compute, *job).result()
-        except BrokenProcessPool:
-            _LOG.warning("a preview worker stopped; computing in the server process and starting a new worker")
-            _discard(pool)
-    return _compute(*job)
+    heavy = expected > HEAVY_SECONDS
+    pool = _current_pool(heavy)
+    if pool is None:
+        return _compute(*job)
+    try:
+        future = pool.submit(_compute, *job)
+    except BrokenProcessPool:  # it stopped earlier, between two pages: this page goes to its replacement
+        _LOG.warning("a preview worker had stopped; starting a new one")
+        _discard(pool)
+        pool = _current_pool(heavy)
+        assert pool is not None
+        future = pool.submit(_compute, *job)
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        _LOG.warning("a preview worker stopped while computing previews; starting a new one")
+        _discard(pool)
+        raise WorkerStopped(
+            "the worker computing these previews stopped before it finished (it may have run out of memory), so "
+            "they were not made; a new worker is starting: reroll to try again, or make the pipeline lighter"
+        ) from None
 
 
 def start() -> None:
@@ -79,15 +123,22 @@ def _compute(
     return augment_lab.previews(steps, image, seed=seed, roll=roll, count=count, boxes=sample_boxes)
 
 
-def _current_pool() -> ProcessPoolExecutor | None:
-    global _pool
+def _current_pool(heavy: bool = False) -> ProcessPoolExecutor | None:
+    global _pool, _heavy_pool
     with _lock:
-        if _pool is None and (workers := worker_count()) > 0:
+        workers = worker_count()
+        if workers == 0:
+            return None
+        if heavy:
+            if _heavy_pool is None:
+                _heavy_pool = _new_pool(1, _start_heavy_worker)
+            return _heavy_pool
+        if _pool is None:
             _pool = _new_pool(workers)
         return _pool
 
 
-def _new_pool(workers: int) -> ProcessPoolExecutor:
+def _new_pool(workers: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """A pool whose workers are all started now, each with this module as its main module.
 
     Spawn, not fork: the server has threads (and torch's thread pools) that a fork would copy half-held. A spawned
@@ -95,7 +146,8 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
     not run in a worker; so the workers are started here, all at once (a pool starts one per job submitted while
     none is idle), while ``__main__`` names this module, which imports only what previews need.
     """
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker)
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=initializer or _start_worker)
     app_main = sys.modules["__main__"]
     sys.modules["__main__"] = sys.modules[__name__]
     try:
@@ -111,13 +163,21 @@ def _ready() -> bool:
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
-    global _pool
+    global _pool, _heavy_pool
     with _lock:
         if _pool is pool:
             _pool = None
+        if _heavy_pool is pool:
+            _heavy_pool = None
     pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _start_worker() -> None:
     """Each worker uses one core: the others belong to the server and the other workers."""
     torch.set_num_threads(1)
+
+
+def _start_heavy_worker() -> None:
+    """The heavy pages' worker: one core, and only the time the server and the other workers leave."""
+    torch.set_num_threads(1)
+    os.nice(HEAVY_NICE)

@@ -1,9 +1,18 @@
-"""An augmentation lesson in a real browser: add a transform, change a parameter, reroll, download the code."""
+"""An augmentation lesson in a real browser: add a transform, change a parameter, reroll, download the code and
+the input, and run them: the script makes the first preview."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+import torch
 from playwright.sync_api import Page, expect
+
+from visionkit.transforms import catalog
+from vkapp import augment_lab, sources
 
 from .conftest import screenshot
 
@@ -41,13 +50,24 @@ def test_add_change_reroll_and_download_code(page: Page, app_url: str, tmp_path)
     )
     screenshot(page, "augment-after-reroll")
 
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download pipeline.py").click()
-    path = tmp_path / "pipeline.py"
-    download.value.save_as(path)
-    code = path.read_text()
+    for name in ("pipeline.py", augment_lab.INPUT_FILE):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=f"Download {name}").click()
+        download.value.save_as(tmp_path / name)
+    code = (tmp_path / "pipeline.py").read_text()
     assert "T.GaussianBlur(kernel_size=9" in code
-    namespace: dict[str, object] = {}
-    exec(code, namespace)
-    assert "GaussianBlur" in repr(namespace["pipeline"])
+    assert f"torch.manual_seed({augment_lab.sample_seed(0, 1, 0)})" in code  # preview 1 after one reroll
+    done = subprocess.run(
+        [sys.executable, "-c", code + f"torch.save(out, {str(tmp_path / 'out.pt')!r})"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2]), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    steps = [*catalog.PRESETS["ImageNet training"], catalog.Step("GaussianBlur", {"kernel_size": 9})]
+    photo = augment_lab.preview_input(sources.open_dataset("photos")[0][0])
+    (first, *_) = augment_lab.previews(steps, photo, seed=0, roll=1, count=1, boxes=None, keep_outputs=True)
+    assert torch.equal(torch.load(tmp_path / "out.pt", weights_only=True), first.output)
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)

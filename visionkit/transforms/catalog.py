@@ -2,9 +2,9 @@
 
 Each :class:`TransformSpec` lists the constructor arguments as :class:`Param` (kind, torchvision's default, range,
 one-line help). That single declaration drives everything a UI needs: widgets, validation (:func:`validate_step`),
-building (:func:`build_step`, :func:`build_pipeline`), order checks (:func:`check_pipeline`), JSON save and load
-(:func:`to_json`, :func:`from_json`), code export (:func:`to_code`) and share links (:func:`to_query`,
-:func:`from_query`).
+building (:func:`build_step`, :func:`build_pipeline`), order checks (:func:`check_pipeline`), what each step makes
+of a given input and whether it can run on it at all (:func:`trace`), JSON save and load (:func:`to_json`,
+:func:`from_json`), code export (:func:`to_code`) and share links (:func:`to_query`, :func:`from_query`).
 
 A pipeline is a list of :class:`Step`: a transform name and JSON values for its arguments (lists for pairs,
 ``"BILINEAR"`` for interpolation modes). Loading is strict: every value is checked against its declaration, then the
@@ -21,7 +21,7 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
@@ -35,12 +35,18 @@ __all__ = [
     "CATALOG",
     "GROUPS",
     "KINDS",
+    "MAX_IMAGE_PIXELS",
+    "MAX_IMAGE_SECONDS",
     "MAX_JSON_CHARS",
     "MAX_SEED",
     "MAX_STEPS",
     "PRESETS",
+    "ImageInfo",
     "Param",
+    "PipelineTrace",
+    "ScriptInput",
     "Step",
+    "StepInputError",
     "TransformSpec",
     "build_pipeline",
     "build_step",
@@ -53,6 +59,7 @@ __all__ = [
     "to_code",
     "to_json",
     "to_query",
+    "trace",
     "validate_step",
 ]
 
@@ -63,6 +70,15 @@ _VERSION = 1
 MAX_STEPS = 50
 MAX_JSON_CHARS = 100_000
 MAX_SEED = 2**31 - 1
+#: The most pixels (height x width) of any image a step makes, also inside a step (RandomCrop's padded image):
+#: the largest square a size parameter can ask for, 2048 x 2048. A float RGB image that size takes 50 MB, and a
+#: warp or a blur a few times that; a pipeline that grows past it (eight Pad(512) make 8,448 x 8,448) is refused
+#: by :func:`trace` before anything runs.
+MAX_IMAGE_PIXELS = 2048 * 2048
+#: The most time one image may take through a pipeline, as :func:`trace` estimates it for one core: a preview
+#: page of 12 images then takes at most about 3 s. Elastic warps with a large sigma, many AugMix chains or a wide
+#: blur on a large image cost seconds per image, and are refused by :func:`trace` before anything runs.
+MAX_IMAGE_SECONDS = 0.25
 _MAX_QUERY_CHARS = 20_000
 _MAX_CHANNELS = 4
 
@@ -83,6 +99,8 @@ class Param:
         choices: the allowed values of a ``choice`` or ``interpolation``; extra strings a ``fill`` accepts.
         optional: ``None`` is allowed (and means what it means to the transform, e.g. no padding).
         help: one line for the widget.
+        tensor_sequence: a ``fill`` may be a list on a tensor too (a list takes 1 value, or one per channel, on
+            every kind of image); ``False`` where tensors take one number only (padding).
     """
 
     name: str
@@ -94,6 +112,7 @@ class Param:
     choices: tuple[Any, ...] = ()
     optional: bool = False
     help: str = ""
+    tensor_sequence: bool = True
 
 
 @dataclass(frozen=True)
@@ -111,6 +130,10 @@ class TransformSpec:
         output: ``same`` (the input's type), ``tensor`` or ``pil``.
         boxes: ``map_boxes`` works (boxes move with the pixels, or stay when pixels do not move).
         tensor_dtypes: the tensor dtypes it accepts: ``uint8`` and/or ``float`` (empty for PIL-only transforms).
+        shape: the images a call makes from an input, the output last, at their largest (any random draw):
+            ``shape(params, image)`` with every parameter's JSON value and an :class:`ImageInfo`; it raises
+            ``ValueError`` (a reason, e.g. "needs 2 channels") where the step always fails on that input. ``None``:
+            the output has the input's channels and size.
     """
 
     name: str
@@ -122,6 +145,7 @@ class TransformSpec:
     output: str
     boxes: bool
     tensor_dtypes: tuple[str, ...] = ("uint8", "float")
+    shape: Callable[[Mapping[str, Any], ImageInfo], tuple[ImageInfo, ...]] | None = None
 
 
 @dataclass
@@ -139,6 +163,267 @@ class Step:
     params: dict[str, Any] = field(default_factory=dict)
     enabled: bool = True
     p: float = 1.0
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What goes into a step, or comes out of it: its kind, channels and size.
+
+    Attributes:
+        kind: ``pil`` (a PIL image), ``uint8`` or ``float`` (a tensor).
+        channels: 1 to 4 (an ``L`` PIL image has 1, ``RGB`` 3).
+        height: in pixels.
+        width: in pixels.
+    """
+
+    kind: str
+    channels: int
+    height: int
+    width: int
+
+    @property
+    def pixels(self) -> int:
+        return self.height * self.width
+
+    def resized(self, height: int, width: int) -> ImageInfo:
+        return replace(self, height=height, width=width)
+
+
+class StepInputError(ValueError):
+    """A step that cannot run on what it gets (:func:`trace`); the message names the step, e.g. ``step 5
+    Pad(padding=512) would make an image of up to 4,352 x 4,352 pixels (18.9 MP); ...``.
+
+    Attributes:
+        index: the step's position in the list given to :func:`trace` (disabled steps count).
+        step: that step.
+        reason: the message without the step's name, for a message shown beside that step.
+    """
+
+    def __init__(self, index: int, step: Step, reason: str) -> None:
+        super().__init__(f"step {index + 1} {_call_label(step)} {reason}")
+        self.index = index
+        self.step = step
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a worker process, it reaches the server whole
+        return (type(self), (self.index, self.step, self.reason))
+
+
+@dataclass(frozen=True)
+class ScriptInput:
+    """The image an exported script opens (:func:`to_code`): a file of exactly the pixels the pipeline got, and the
+    size and mode the script checks it has.
+
+    Attributes:
+        path: the file, as the script should open it (e.g. just its name, next to the script).
+        width: its width in pixels.
+        height: its height in pixels.
+        mode: ``RGB`` or ``L``; the script converts to it.
+        about: what the file is, for the script's comment (e.g. "the photo scaled to 256 px, as the previews
+            use it").
+    """
+
+    path: str
+    width: int
+    height: int
+    mode: str = "RGB"
+    about: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.path, str) or not self.path or "\n" in self.path:
+            raise ValueError(f"path should be a non-empty str on one line, got {_show(self.path)}")
+        if not all(_is_number(v, True) and v >= 1 for v in (self.width, self.height)):
+            raise ValueError(f"width and height should be positive ints, got {_show((self.width, self.height))}")
+        if self.mode not in ("RGB", "L"):
+            raise ValueError(f"mode should be 'RGB' or 'L', got {_show(self.mode)}")
+        if not isinstance(self.about, str) or "\n" in self.about:
+            raise ValueError(f"about should be a str on one line, got {_show(self.about)}")
+
+
+# -------------------------------------------------------------------------------- what a step makes of its input
+def _pair(size: int | Sequence[int]) -> tuple[int, int]:
+    """A size parameter as ``(h, w)``."""
+    return (size, size) if isinstance(size, int) else (size[0], size[1])
+
+
+def _resize_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """torchvision's rule: a pair is ``(h, w)``; an int is the shorter side, the longer one scaled (and capped at
+    ``max_size``), truncated to ints."""
+    size, max_size = params["size"], params["max_size"]
+    if not isinstance(size, int):
+        return (image.resized(*_pair(size)),)
+    short, long = sorted((image.height, image.width))
+    new_short, new_long = size, int(size * long / short)
+    if max_size is not None and new_long > max_size:
+        new_short, new_long = int(max_size * new_short / new_long), max_size
+    wide = image.width >= image.height
+    return (image.resized(new_short, new_long) if wide else image.resized(new_long, new_short),)
+
+
+def _sized_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """Crops that always give ``size`` (CenterCrop pads a smaller image, RandomResizedCrop resizes its crop)."""
+    return (image.resized(*_pair(params["size"])),)
+
+
+def _check_reflect(image: ImageInfo, padding: int, mode: str) -> None:
+    if mode == "reflect" and image.kind != "pil" and padding >= min(image.height, image.width):
+        raise ValueError(
+            f"pads a tensor by {padding} px in reflect mode, which needs padding smaller than the image's sides "
+            f"({image.width} x {image.height}): lower padding or use another padding_mode"
+        )
+
+
+def _pad_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    padding = params["padding"]
+    _check_reflect(image, padding, params["padding_mode"])
+    return (image.resized(image.height + 2 * padding, image.width + 2 * padding),)
+
+
+def _random_crop_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """The padded image, then the crop. ``pad_if_needed`` pads a short side by what it lacks on both ends."""
+    height, width = _pair(params["size"])
+    padding = params["padding"] or 0
+    _check_reflect(image, padding, params["padding_mode"])
+    padded = image.resized(image.height + 2 * padding, image.width + 2 * padding)
+    if params["pad_if_needed"]:
+        grow = [2 * max(0, want - have) for want, have in ((height, padded.height), (width, padded.width))]
+        padded = padded.resized(padded.height + grow[0], padded.width + grow[1])
+    elif height > padded.height or width > padded.width:
+        raise ValueError(
+            f"crops {width} x {height} out of a {padded.width} x {padded.height} image"
+            f"{' (after padding)' if padding else ''}: set pad_if_needed, add padding or crop smaller"
+        )
+    return (padded, image.resized(height, width))
+
+
+def _rotated_extent(width: int, height: int, degrees: float) -> tuple[float, float]:
+    radians = math.radians(degrees)
+    cos, sin = abs(math.cos(radians)), abs(math.sin(radians))
+    return width * cos + height * sin, width * sin + height * cos
+
+
+def _rotation_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """With ``expand``, the widest and the tallest canvas an angle of the range can give (each side on its own):
+    ``w |cos| + h |sin|`` is largest at the range's ends or where it peaks, ``atan(h / w)`` off a multiple of 90
+    degrees (``atan(w / h)`` for the height); plus 2 px for the kernels' outward rounding."""
+    if not params["expand"]:
+        return (image,)
+    low, high = params["degrees"]
+    peaks = [math.degrees(math.atan2(image.height, image.width)), math.degrees(math.atan2(image.width, image.height))]
+    angles = [low, high]
+    for peak in peaks:
+        for sign in (1, -1):
+            first = math.ceil((low - sign * peak) / 90)
+            angles += [90.0 * k + sign * peak for k in range(first, math.floor((high - sign * peak) / 90) + 1)]
+    boxes = [_rotated_extent(image.width, image.height, angle) for angle in angles]
+    width, height = max(box[0] for box in boxes), max(box[1] for box in boxes)
+    return (image.resized(math.ceil(height - 1e-6) + 2, math.ceil(width - 1e-6) + 2),)
+
+
+def _elastic_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """The displacement field is blurred with an odd kernel of about 8 sigma, reflect-padded by half of it."""
+    sigma = params["sigma"]
+    if sigma > 0:
+        kernel = int(8 * sigma + 1)
+        reach = (kernel + 1 - kernel % 2) // 2
+        if reach >= min(image.height, image.width):
+            raise ValueError(
+                f"smooths its displacement field with a {2 * reach + 1} px kernel (about 8 sigma), which needs an "
+                f"image larger than {reach} px on both sides, but gets {image.width} x {image.height}: use a "
+                f"smaller sigma"
+            )
+    return (image,)
+
+
+def _posterize_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    if params["bits"] == 0 and image.kind == "pil":
+        raise ValueError("keeps 0 bits, which PIL refuses (a PIL image keeps 1 to 8; a uint8 tensor also 0)")
+    return (image,)
+
+
+def _grayscale_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """PIL converts any mode; a tensor needs 1 or 3 channels, and one with 1 channel stays as it is."""
+    if image.kind == "pil":
+        return (replace(image, channels=params["num_output_channels"]),)
+    if image.channels not in (1, 3):
+        raise ValueError(f"needs a tensor with 1 or 3 channels, but gets one with {image.channels}")
+    return (image if image.channels == 1 else replace(image, channels=params["num_output_channels"]),)
+
+
+def _blur_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    reach = params["kernel_size"] // 2
+    if reach >= min(image.height, image.width):
+        raise ValueError(
+            f"pads by half its kernel ({reach} px), which needs an image larger than that on both sides, but gets "
+            f"{image.width} x {image.height}: use a smaller kernel_size"
+        )
+    return (image,)
+
+
+_MODE_CHANNELS = {"L": 1, "LA": 2, "RGB": 3, "YCbCr": 3, "HSV": 3, "RGBA": 4, "CMYK": 4, "RGBX": 4}
+
+
+def _to_pil_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    mode = params["mode"]
+    if mode is not None and _MODE_CHANNELS[mode] != image.channels:
+        fits = [m for m, c in _MODE_CHANNELS.items() if c == image.channels]
+        raise ValueError(
+            f"makes a {mode!r} image, which has {_MODE_CHANNELS[mode]} channels, from a tensor with "
+            f"{image.channels}: use mode {' or '.join(map(repr, fits))}, or leave mode unset"
+        )
+    return (image,)
+
+
+# ------------------------------------------------------------------------- what a step costs, per megapixel
+#: Milliseconds per megapixel (of the larger of a step's input and output, per channel-independent image) on one
+#: core, measured on this library's kernels at their slowest input kind (PIL, uint8 or float) and rounded up;
+#: a step not listed costs :data:`_DEFAULT_COST`. A callable takes the step's parameters.
+_DEFAULT_COST = 10.0
+
+
+def _elastic_cost(params: Mapping[str, Any]) -> float:
+    """Two displacement fields blurred by a 2-D kernel of about 8 sigma, then one warp."""
+    kernel = int(8 * params["sigma"] + 1) if params["sigma"] > 0 else 0
+    return 0.7 * (kernel + 1 - kernel % 2) ** 2 + 80 if kernel else 80
+
+
+_COSTS: dict[str, float | Callable[[Mapping[str, Any]], float]] = {
+    "RandomResizedCrop": 20,
+    "Resize": 20,
+    "RandomRotation": 45,
+    "RandomAffine": 45,
+    "RandomPerspective": 90,
+    "ElasticTransform": _elastic_cost,
+    "ColorJitter": 100,
+    "RandomSolarize": 25,
+    "RandomAdjustSharpness": 150,
+    "RandomAutocontrast": 35,
+    "RandomEqualize": 60,
+    "GaussianBlur": lambda params: 0.45 * params["kernel_size"] ** 2 + 130,
+    "AutoAugment": 35,
+    "TrivialAugmentWide": 35,
+    "RandAugment": lambda params: 15 * params["num_ops"] + 10,
+    "AugMix": lambda params: 18 * _augmix_ops(params) + 30,
+}
+
+
+def _augmix_ops(params: Mapping[str, Any]) -> int:
+    return params["mixture_width"] * (3 if params["chain_depth"] < 0 else params["chain_depth"])
+
+
+#: Milliseconds a call takes whatever the image's size (Python and dispatch): what a small image costs. AugMix
+#: converts and mixes every chain's result, for each of its operations.
+_DEFAULT_CALL_MS = 0.3
+_CALL_MS: dict[str, Callable[[Mapping[str, Any]], float]] = {
+    "AugMix": lambda params: 3.0 * _augmix_ops(params),
+    "RandAugment": lambda params: 0.5 * params["num_ops"] + 0.3,
+}
+
+
+def _milliseconds(step: Step, params: Mapping[str, Any], pixels: int) -> float:
+    cost = _COSTS.get(step.name, _DEFAULT_COST)
+    call = _CALL_MS[step.name](params) if step.name in _CALL_MS else _DEFAULT_CALL_MS
+    return (cost(params) if callable(cost) else cost) * pixels / 1e6 + call
 
 
 # ------------------------------------------------------------------------------------------------ the declarations
@@ -159,10 +444,9 @@ def _interpolation(default: str, modes: tuple[str, ...] = _WARP_MODES) -> Param:
     return Param("interpolation", "interpolation", default, choices=modes, help="how new pixel values are computed")
 
 
-def _fill(default: float | None = 0, optional: bool = False) -> Param:
-    return Param(
-        "fill", "fill", default, 0, 255, 1, optional=optional, help="value of the new pixels, one or one per channel"
-    )
+def _fill(default: float | None = 0, optional: bool = False, tensor_sequence: bool = True) -> Param:
+    text = "value of the new pixels, one or one per channel" + ("" if tensor_sequence else " (tensors: one)")
+    return Param("fill", "fill", default, 0, 255, 1, optional=optional, help=text, tensor_sequence=tensor_sequence)
 
 
 def _size(default: int, text: str = "output (h, w), or one int for a square") -> Param:
@@ -189,13 +473,13 @@ _SPECS: tuple[TransformSpec, ...] = (
             Param("max_size", "int", None, 1, 4096, 1, optional=True, help="with an int size: cap on the longer side"),
             _ANTIALIAS,
         ),
-        random=False, input="image", output="same", boxes=True,
+        random=False, input="image", output="same", boxes=True, shape=_resize_shape,
     ),
     TransformSpec(
         "CenterCrop", "geometry",
         "Cut out the central (h, w) region, padding with zeros if the image is smaller; the usual evaluation crop.",
         (_size(224),),
-        random=False, input="image", output="same", boxes=True,
+        random=False, input="image", output="same", boxes=True, shape=_sized_shape,
     ),
     TransformSpec(
         "RandomCrop", "geometry",
@@ -204,10 +488,10 @@ _SPECS: tuple[TransformSpec, ...] = (
             _size(24),
             Param("padding", "int", None, 0, 512, 1, optional=True, help="pixels added on every side first"),
             Param("pad_if_needed", "bool", False, help="pad images smaller than size instead of failing"),
-            _fill(),
+            _fill(tensor_sequence=False),
             _PADDING_MODE,
         ),
-        random=True, input="image", output="same", boxes=True,
+        random=True, input="image", output="same", boxes=True, shape=_random_crop_shape,
     ),
     TransformSpec(
         "RandomResizedCrop", "geometry",
@@ -219,13 +503,17 @@ _SPECS: tuple[TransformSpec, ...] = (
             _interpolation("BILINEAR", _RESIZE_MODES),
             _ANTIALIAS,
         ),
-        random=True, input="image", output="same", boxes=True,
+        random=True, input="image", output="same", boxes=True, shape=_sized_shape,
     ),
     TransformSpec(
         "Pad", "geometry",
         "Add a border of padding pixels on every side; use it to keep content away from the edges.",
-        (Param("padding", "int", 4, 0, 512, 1, help="pixels added on every side"), _fill(), _PADDING_MODE),
-        random=False, input="image", output="same", boxes=True,
+        (
+            Param("padding", "int", 4, 0, 512, 1, help="pixels added on every side"),
+            _fill(tensor_sequence=False),
+            _PADDING_MODE,
+        ),
+        random=False, input="image", output="same", boxes=True, shape=_pad_shape,
     ),
     TransformSpec(
         "RandomHorizontalFlip", "geometry",
@@ -249,7 +537,7 @@ _SPECS: tuple[TransformSpec, ...] = (
             _CENTER,
             _fill(),
         ),
-        random=True, input="image", output="same", boxes=True,
+        random=True, input="image", output="same", boxes=True, shape=_rotation_shape,
     ),
     TransformSpec(
         "RandomAffine", "geometry",
@@ -286,7 +574,7 @@ _SPECS: tuple[TransformSpec, ...] = (
             _interpolation("BILINEAR"),
             _fill(),
         ),
-        random=True, input="image", output="same", boxes=False,
+        random=True, input="image", output="same", boxes=False, shape=_elastic_shape,
     ),
     TransformSpec(
         "ColorJitter", "color",
@@ -303,7 +591,7 @@ _SPECS: tuple[TransformSpec, ...] = (
         "Grayscale", "color",
         "Convert to grayscale, with 1 channel or 3 equal ones; for models that should ignore color.",
         (Param("num_output_channels", "choice", 1, choices=(1, 3), help="1, or 3 to keep an RGB shape"),),
-        random=False, input="image", output="same", boxes=True,
+        random=False, input="image", output="same", boxes=True, shape=_grayscale_shape,
     ),
     TransformSpec(
         "RandomGrayscale", "color",
@@ -321,7 +609,7 @@ _SPECS: tuple[TransformSpec, ...] = (
         "RandomPosterize", "color",
         "Keep only the top bits of each channel with probability p, giving flat bands of color.",
         (Param("bits", "int", 4, 0, 8, 1, help="bits kept per channel, 0 to 8"), _probability()),
-        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8, shape=_posterize_shape,
     ),
     TransformSpec(
         "RandomSolarize", "color",
@@ -354,7 +642,7 @@ _SPECS: tuple[TransformSpec, ...] = (
             Param("kernel_size", "int", 5, 1, 31, 2, help="odd kernel width in pixels"),
             _range("sigma", (0.1, 2.0), 0.01, 20.0, 0.1, "(min, max) of the random blur strength"),
         ),
-        random=True, input="image", output="same", boxes=True,
+        random=True, input="image", output="same", boxes=True, shape=_blur_shape,
     ),
     TransformSpec(
         "RandomErasing", "erasing",
@@ -442,7 +730,7 @@ _SPECS: tuple[TransformSpec, ...] = (
         "Turn a tensor back into a PIL image, e.g. to use PIL-only steps or to save it.",
         (Param("mode", "choice", None, choices=("L", "LA", "RGB", "YCbCr", "HSV", "RGBA", "CMYK", "RGBX"),
                optional=True, help="PIL mode; inferred from the channels if unset"),),
-        random=False, input="tensor", output="pil", boxes=True,
+        random=False, input="tensor", output="pil", boxes=True, shape=_to_pil_shape,
     ),
 )  # fmt: skip
 
@@ -782,6 +1070,168 @@ def check_pipeline(steps: Sequence[Step], *, source: str = "pil") -> list[str]:
     return problems
 
 
+def _call_label(step: Step) -> str:
+    """A step as a short call, e.g. ``Pad(padding=512)``: the arguments off their default."""
+    arguments = ", ".join(f"{name}={_show(value, 24)}" for name, (_, value) in _arguments(step).items())
+    return f"{step.name}({arguments})"
+
+
+def _fill_problem(spec: TransformSpec, params: Mapping[str, Any], image: ImageInfo) -> str | None:
+    """A fill-like list that the image cannot take: on a tensor where only one number works, or of a length that
+    is neither 1 nor the image's channels."""
+    for param in spec.params:
+        value = params[param.name]
+        if param.kind != "fill" or not isinstance(value, list):
+            continue
+        if image.kind != "pil" and not param.tensor_sequence:
+            return (
+                f"gets {_STATES[image.kind]}, which takes one number as {param.name}, not the list {_show(value)}: "
+                f"give one number, or move the step before the conversion to a tensor"
+            )
+        if params.get("padding_mode", "constant") != "constant":
+            continue  # the border copies the image: no fill is used
+        if len(value) not in (1, image.channels):
+            wanted = "1 value" if image.channels == 1 else f"1 or {image.channels} values"
+            return (
+                f"gets an image with {image.channels} channel{'s' if image.channels > 1 else ''}, so {param.name} "
+                f"should hold {wanted}, not {len(value)}"
+            )
+    return None
+
+
+def _made_by(step: Step, image: ImageInfo, origin: str) -> tuple[ImageInfo, ...]:
+    """The images one enabled step makes from ``image`` (the output last, of the step's output kind).
+
+    Raises:
+        ValueError: the reason, if the step always fails on ``image``.
+    """
+    spec = CATALOG[step.name]
+    params = _complete(step)
+    problem = _input_problem(spec, image.kind, origin) or _fill_problem(spec, params, image)
+    if problem:
+        raise ValueError(problem)
+    made = spec.shape(params, image) if spec.shape is not None else (image,)
+    return (*made[:-1], replace(made[-1], kind=_output_state(spec, step, image.kind)))
+
+
+def _too_large(image: ImageInfo, limit: int) -> str:
+    side = math.isqrt(limit)
+    return (
+        f"would make an image of up to {image.width:,} x {image.height:,} pixels ({image.pixels / 1e6:.1f} MP); "
+        f"the limit is {limit / 1e6:.1f} MP ({side:,} x {side:,}) per image"
+    )
+
+
+def _check_info(image: Any) -> None:
+    if not isinstance(image, ImageInfo):
+        raise TypeError(f"image should be an ImageInfo, got {type(image).__name__}")
+    if image.kind not in _STATES:
+        raise ValueError(f"image.kind should be one of {list(_STATES)}, got {image.kind!r}")
+    if image.channels not in _CHANNEL_COUNTS or min(image.height, image.width) < 1:
+        raise ValueError(f"image should have 1 to {_MAX_CHANNELS} channels and a positive size, got {image}")
+
+
+#: How many different images (kind, channels, size) :func:`trace` follows at once; past that, each kind and
+#: channel count is followed by its smallest and its largest size only.
+_MAX_TRACED = 64
+
+
+def _merge(images: set[ImageInfo]) -> set[ImageInfo]:
+    if len(images) <= _MAX_TRACED:
+        return images
+    groups: dict[tuple[str, int], list[ImageInfo]] = {}
+    for info in images:
+        groups.setdefault((info.kind, info.channels), []).append(info)
+    merged = set()
+    for group in groups.values():
+        heights, widths = [i.height for i in group], [i.width for i in group]
+        merged |= {group[0].resized(min(heights), min(widths)), group[0].resized(max(heights), max(widths))}
+    return merged
+
+
+@dataclass(frozen=True)
+class PipelineTrace:
+    """What :func:`trace` found: the largest image each step can output, and the time one image is expected to
+    take through the whole pipeline on one core (an estimate from per-step costs, for scheduling and limits)."""
+
+    outputs: tuple[ImageInfo, ...]
+    seconds: float
+
+
+def trace(
+    steps: Sequence[Step],
+    image: ImageInfo,
+    *,
+    max_pixels: int = MAX_IMAGE_PIXELS,
+    max_seconds: float = MAX_IMAGE_SECONDS,
+) -> PipelineTrace:
+    """Follow an input through valid steps, without running them: what each step can output, and what it costs.
+
+    Every image a step can get is followed: a step with ``p < 1`` passes on its input or its output, and both go
+    on to the next step (a skipped crop leaves the large image, a skipped Grayscale three channels). A rotation
+    with ``expand`` is counted at its widest and tallest angle; a step's cost at the largest image it gets.
+
+    Args:
+        steps: valid steps (:func:`validate_step`); disabled ones pass their input on.
+        image: what goes in.
+        max_pixels: the most pixels any image a step makes may have (:data:`MAX_IMAGE_PIXELS`).
+        max_seconds: the most time one image may be expected to take through the steps, on one core
+            (:data:`MAX_IMAGE_SECONDS`).
+
+    Returns:
+        PipelineTrace: the largest image each step can output, and the expected seconds per image.
+
+    Raises:
+        StepInputError: for the first step that fails on an image it can get (a tensor-only step on a PIL image, a
+            list ``fill`` on a tensor where only a number works, a ``fill`` of the wrong length, a PIL mode with
+            other channels, a crop larger than the image, a kernel larger than the image), that would make an
+            image of more than ``max_pixels``, or that brings the expected time past ``max_seconds``. The message
+            names the step, e.g. ``step 5 Pad(padding=512) would make an image of up to 4,352 x 4,352 pixels (18.9
+            MP); the limit is ...``.
+        ValueError: if ``max_pixels`` or ``max_seconds`` is not positive.
+    """
+    _check_info(image)
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
+        raise ValueError(f"max_pixels should be a positive int, got {_show(max_pixels)}")
+    if not _is_number(max_seconds) or not max_seconds > 0:
+        raise ValueError(f"max_seconds should be a positive number, got {_show(max_seconds)}")
+    outputs: list[ImageInfo] = []
+    current, origins, milliseconds = {image}, {image.kind: "the input"}, 0.0
+    for index, step in enumerate(steps):
+        if step.enabled:
+            after: set[ImageInfo] = set()
+            converted: dict[str, str] = {}
+            params, most = _complete(step), 0.0
+            # Largest first: the message names the worst case, and the same one on every run.
+            for info in sorted(current, key=lambda i: (-i.pixels, i.kind, i.channels, i.height)):
+                try:
+                    made = _made_by(step, info, origins[info.kind])
+                except ValueError as exc:
+                    raise StepInputError(index, step, str(exc)) from None
+                largest = max(made, key=lambda i: i.pixels)
+                if largest.pixels > max_pixels:
+                    raise StepInputError(index, step, _too_large(largest, max_pixels))
+                most = max(most, _milliseconds(step, params, max(info.pixels, largest.pixels)))
+                after |= {made[-1], info} if step.p < 1 else {made[-1]}
+                if made[-1].kind != info.kind:
+                    converted[made[-1].kind] = f"step {index + 1} ({step.name})"
+            milliseconds += most
+            if milliseconds > max_seconds * 1e3:
+                raise StepInputError(index, step, _too_slow(milliseconds, most, max_seconds))
+            origins.update(converted)
+            current = _merge(after)
+        outputs.append(max(current, key=lambda i: (i.pixels, i.channels, i.kind)))
+    return PipelineTrace(tuple(outputs), milliseconds / 1e3)
+
+
+def _too_slow(milliseconds: float, step_ms: float, max_seconds: float) -> str:
+    return (
+        f"takes about {step_ms / 1e3:.2g} s per image, which brings the pipeline to about "
+        f"{milliseconds / 1e3:.2g} s per image on one core; the limit is {max_seconds:g} s: work on smaller "
+        f"images (a Resize or crop first) or make the step lighter"
+    )
+
+
 def normalize_stats(steps: Sequence[Step]) -> tuple[list[float], list[float]] | None:
     """``(mean, std)`` of the last enabled Normalize step (to de-normalize a preview), ``None`` if there is none."""
     for step in reversed(steps):
@@ -993,16 +1443,32 @@ def _step_code(step: Step) -> str:
     return f"T.RandomApply([{code}], p={float(step.p)!r})" if step.p < 1 else code
 
 
-def to_code(steps: Sequence[Step], *, library: str = "visionkit", seed: int | None = None) -> str:
+def _input_lines(image: ScriptInput) -> list[str]:
+    about = f", {image.about}" if image.about else ""
+    size = (image.width, image.height)
+    return [
+        f"# The input: {image.path}, {image.width} x {image.height} px in {image.mode} mode{about}.",
+        f"img = Image.open({image.path!r}).convert({image.mode!r})",
+        f'assert img.size == {size!r}, f"expected the {image.width} x {image.height} px input, got {{img.size}}"',
+    ]
+
+
+def to_code(
+    steps: Sequence[Step], *, library: str = "visionkit", seed: int | None = None, image: ScriptInput | None = None
+) -> str:
     """A runnable Python script that builds the same pipeline as :func:`build_pipeline`.
 
     Every argument off its default is written as a keyword, interpolation modes as ``T.InterpolationMode.NAME``,
-    a step's ``p < 1`` as ``T.RandomApply([...], p=...)``; disabled steps appear as comments.
+    a step's ``p < 1`` as ``T.RandomApply([...], p=...)``; disabled steps appear as comments. With a seed, the
+    script then seeds torch's and Python's random streams (``RandomChoice``, ``RandomOrder`` and the auto-augment
+    policies' choices draw from both); with an image, it opens it and runs the pipeline on it: ``out`` is what
+    the pipeline made of that image with that seed, pixel for pixel.
 
     Args:
         steps: the pipeline.
         library: ``visionkit`` or ``torchvision``; only the import line differs.
-        seed: if given, the script calls ``torch.manual_seed(seed)`` first.
+        seed: if given, the script calls ``torch.manual_seed(seed)`` and ``random.seed(seed)`` after building it.
+        image: if given, the script opens this file (:class:`ScriptInput`) and computes ``out = pipeline(img)``.
 
     Raises:
         ValueError: if ``library`` is unknown, a step is invalid or the seed is out of range.
@@ -1010,16 +1476,23 @@ def to_code(steps: Sequence[Step], *, library: str = "visionkit", seed: int | No
     if library not in ("visionkit", "torchvision"):
         raise ValueError(f"library should be 'visionkit' or 'torchvision', got {library!r}")
     _document(steps, seed, compact=True)  # validates the steps and the seed
-    lines = [
-        "# An augmentation pipeline: out = pipeline(img), img being what its first step takes.",
+    if image is not None and not isinstance(image, ScriptInput):
+        raise TypeError(f"image should be a ScriptInput or None, got {type(image).__name__}")
+    lines = ["# An augmentation pipeline: out = pipeline(img), img being what its first step takes."]
+    lines += ["import random", ""] if seed is not None else []
+    lines += [
         "import torch",
+        *(["from PIL import Image"] if image is not None else []),
         f"from {library} import transforms as T",
-        "",
     ]
-    if seed is not None:
-        lines += [f"torch.manual_seed({seed})", ""]
     body = [f"    {_step_code(step)}," if step.enabled else f"    # disabled: {_step_code(step)}," for step in steps]
-    lines += ["pipeline = T.Compose([", *body, "])"] if body else ["pipeline = T.Compose([])"]
+    lines += ["", *(["pipeline = T.Compose([", *body, "])"] if body else ["pipeline = T.Compose([])"])]
+    if image is not None:
+        lines += ["", *_input_lines(image)]
+    if seed is not None:
+        lines += ["", f"torch.manual_seed({seed})", f"random.seed({seed})"]
+    if image is not None:
+        lines += ["out = pipeline(img)"]
     return "\n".join(lines) + "\n"
 
 
