@@ -38,7 +38,7 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from websockets.asyncio.client import ClientConnection, connect
 
-from tests.browser.conftest import REPO, streamlit_server
+from tests.browser.conftest import SERVER, streamlit_server
 
 __all__ = ["Session", "ends_run", "run_app", "widget_key"]
 
@@ -353,10 +353,10 @@ class Session:
 
 @contextmanager
 def run_app(data_dir: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``streamlit run app.py`` on a free port of 127.0.0.1, with its own data folder; stopped on exit.
+    """``streamlit run serve.py`` on a free port of 127.0.0.1, with its own data folder; stopped on exit.
 
     Yields:
         The base URL (``http://127.0.0.1:<port>``) and the server process.
     """
-    with streamlit_server(REPO / "app.py", log, data_dir) as running:
+    with streamlit_server(SERVER, log, data_dir) as running:
         yield running

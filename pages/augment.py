@@ -419,16 +419,48 @@ def previews_panel(large: bool) -> None:
         image=augment_lab.preview_script_input(image),
     )
     sync_link(texts.query, roll)
-    samples = previews_or_message(image, key, texts.key, seed, roll, count, show_boxes)
-    preview_grid(samples, denormalize, large)
-    if samples and samples[0].detail is not None and not large:
-        step_strip(samples[0].detail)
-        tensor_view(samples[0].detail)
+    # The previews' places come first on the page, but are filled last: everything below them is sent while they
+    # are computed, so that the browser has loaded what it needs to draw them (code, downloads) by the time they
+    # arrive. A session's first previews get placeholders meanwhile, which also fetch the images' and charts'
+    # drawing code.
+    grid_slot, detail_slot = st.empty(), st.empty()
+    if not st.session_state.get(SHOWN_KEY):
+        placeholders(grid_slot, detail_slot, count, large, catalog.normalize_stats(steps) is not None)
     st.toggle(
         "See what training will see: apply this pipeline to the Datasets grid", key=state.APPLY_TO_GRID_KEY, **KEEP
     )
     if not large:
         export(steps, seed, roll, count, image, key)
+    with grid_slot.container():
+        samples = previews_or_message(image, key, texts.key, seed, roll, count, show_boxes)
+        preview_grid(samples, denormalize, large)
+    if samples and samples[0].detail is not None and not large:
+        with detail_slot.container():
+            step_strip(samples[0].detail)
+            tensor_view(samples[0].detail)
+    else:
+        detail_slot.empty()
+    st.session_state[SHOWN_KEY] = True
+
+
+SHOWN_KEY = "ag_shown"
+#: A light grey square, drawn at each preview's place until the previews arrive.
+PLACEHOLDER = augment_lab.Picture(augment_lab.input_png(Image.new("RGB", (8, 8), (236, 236, 240))), "PNG")
+
+
+def placeholders(grid: Any, detail: Any, count: int, large: bool, chart: bool) -> None:
+    """One grey picture per preview ("computing"), and the detail's heading, until the previews arrive."""
+    grid.image(
+        [PLACEHOLDER.uri] * count,
+        caption=[f"preview {i + 1} · computing…" for i in range(count)],
+        width=PREVIEW_WIDTH[large],
+    )
+    if large:
+        return
+    with detail.container():
+        st.markdown("**One sample, step by step**: computing…")
+        if chart:
+            st.vega_lite_chart({"mark": "line", "height": 280, "data": {"values": []}}, width="stretch")
 
 
 routing.require_router()

@@ -156,3 +156,13 @@ class TestPipelineTexts:
         assert texts_of(steps, 4, "torchvision").query["seed"] == "4"
         assert "torch.manual_seed(28)" in texts_of(steps, 3, "torchvision", 28).code
         assert "from visionkit import transforms as T" in texts_of(steps, 3, "visionkit").code
+
+
+class TestLargeOutputs:
+    def test_pictures_of_large_outputs_are_sent_scaled_down(self, photo: Image.Image) -> None:
+        """A pipeline may make 1800 x 1800 images; the page gets them at most DISPLAY_SIDE wide, not 1800."""
+        steps = [catalog.Step("Resize", {"size": [1800, 1800]}), catalog.Step("ToTensor")]
+        (sample,) = augment_lab.previews(steps, photo, seed=0, roll=0, count=1, boxes=None, keep_outputs=True)
+        assert tuple(sample.output.shape) == (3, 1800, 1800)
+        for picture in [*sample.pictures.values(), sample.detail.raw, *sample.detail.strip]:
+            assert max(Image.open(io.BytesIO(picture.data)).size) <= augment_lab.DISPLAY_SIDE

@@ -4,6 +4,7 @@ raised as they are, and a worker that dies replaced without losing a preview."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 import types
@@ -163,3 +164,38 @@ class TestPreviewsInAWorker:
         light = catalog.to_json(catalog.PRESETS["CIFAR-10 classic"])
         preview_worker.previews(light, photo, seed=0, roll=0, count=2, boxes=False)
         assert preview_worker._pool is not None and preview_worker._pool is not lane
+
+
+class TestWorkersEndWithTheServer:
+    def test_workers_of_a_killed_server_exit(self, tmp_path: Path) -> None:
+        """A server killed without shutting its pools down leaves no worker behind, light or heavy."""
+        pids = tmp_path / "workers.txt"
+        script = (
+            "import os, sys\n"
+            "from vkapp import preview_worker\n"
+            "pools = [preview_worker._new_pool(1), preview_worker._new_pool(1, preview_worker._start_heavy_worker)]\n"
+            f"open({str(pids)!r}, 'w').write(' '.join(str(pool.submit(os.getpid).result()) for pool in pools))\n"
+            "os._exit(0)\n"
+        )
+        done = subprocess.run(  # its output goes nowhere: a pipe would stay open in the workers it leaves
+            [sys.executable, "-c", script],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+        )
+        assert done.returncode == 0
+        workers = [int(pid) for pid in pids.read_text().split()]
+        assert len(workers) == 2
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -38,6 +38,8 @@ PNG_MAX_PIXELS = 128 * 128
 #: The step strip's input thumbnail: the strip shows small images, and a small input keeps it all PNG.
 STRIP_SIDE = 128
 JPEG_QUALITY = 92
+#: The longest side of a picture sent to the browser: larger outputs are shown scaled down to it.
+DISPLAY_SIDE = 448
 
 
 @dataclass
@@ -283,18 +285,28 @@ def normalize_histogram(steps: Sequence[StepResult]) -> Chart | None:
 
 def pictures(images: Sequence[np.ndarray], captions: Sequence[str | None]) -> list[Picture]:
     """Encode displayable pixels (HW or HWC uint8) once, all in one format (one ``st.image`` shows them together):
-    PNG when every image is small (exact pixels, and small files anyway), else JPEG."""
-    small = all(pixels.shape[0] * pixels.shape[1] <= PNG_MAX_PIXELS for pixels in images)
+    PNG when every image is small (exact pixels, and small files anyway), else JPEG. An image larger than
+    :data:`DISPLAY_SIDE` is scaled down to it first: the page shows previews a few hundred pixels wide, and a
+    pipeline that makes 2048-pixel images would otherwise send megabytes per preview to the browser."""
+    shown = [_fit(Image.fromarray(p[..., 0] if p.ndim == 3 and p.shape[2] == 1 else p)) for p in images]
+    small = all(image.width * image.height <= PNG_MAX_PIXELS for image in shown)
     found = []
-    for pixels, caption in zip(images, captions, strict=True):
+    for image, caption in zip(shown, captions, strict=True):
         encoded = io.BytesIO()
-        image = Image.fromarray(pixels[..., 0] if pixels.ndim == 3 and pixels.shape[2] == 1 else pixels)
         if small:
             image.save(encoded, format="PNG", compress_level=1)
         else:
             image.save(encoded, format="JPEG", quality=JPEG_QUALITY)
         found.append(Picture(encoded.getvalue(), "PNG" if small else "JPEG", caption))
     return found
+
+
+def _fit(image: Image.Image) -> Image.Image:
+    if max(image.size) <= DISPLAY_SIDE:
+        return image
+    scale = DISPLAY_SIDE / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
 _TEXTS: dict[tuple[Any, ...], PipelineTexts] = {}

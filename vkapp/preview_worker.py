@@ -12,7 +12,8 @@ session (:func:`start`: a worker takes seconds to import torch, which the first 
 should not wait for).
 
 A page of previews that :func:`visionkit.transforms.catalog.trace` expects to take more than
-:data:`HEAVY_SECONDS` goes to a worker of its own that runs at a lower priority (``nice`` +:data:`HEAVY_NICE`), so
+:data:`HEAVY_SECONDS` goes to a worker of its own that runs only on a core nothing else wants (Linux's idle
+scheduling class, and ``nice`` +:data:`HEAVY_NICE`), so
 that one student's heavy pipeline takes only the time the others leave, and never holds up their previews.
 A worker that dies while computing a page of previews (out of memory, killed) is not replaced by the server's
 own process: the previews are refused with :class:`WorkerStopped`, and the next ones go to a new worker.
@@ -20,11 +21,13 @@ own process: the previews are refused with :class:`WorkerStopped`, and the next 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -51,7 +54,7 @@ WORKERS_VARIABLE = "VISIONKIT_PREVIEW_WORKERS"
 MAX_DEFAULT_WORKERS = 4
 #: Pages of previews expected to take longer than this (on one core) go to the low-priority worker.
 HEAVY_SECONDS = 0.5
-HEAVY_NICE = 10
+HEAVY_NICE = 19
 _LOG = logging.getLogger(__name__)
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -86,8 +89,8 @@ def previews(
     """
     steps, _ = catalog.from_json(pipeline)
     expected = augment_lab.check_steps(steps, image).seconds * count
-    job = (pipeline, image, seed, roll, count, boxes)
     heavy = expected > HEAVY_SECONDS
+    job = (pipeline, image, seed, roll, count, boxes)
     pool = _current_pool(heavy)
     if pool is None:
         return _compute(*job)
@@ -172,12 +175,30 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+#: How often a worker checks that the server that started it is still there.
+PARENT_CHECK_S = 1.0
+
+
 def _start_worker() -> None:
-    """Each worker uses one core: the others belong to the server and the other workers."""
+    """Each worker uses one core (the others belong to the server and the other workers), and ends with the server:
+    a pool's workers wait on their queue forever once the server is gone (killed, or stopped without shutting the
+    pool down), and would go on holding memory and computing a heavy page for nobody."""
     torch.set_num_threads(1)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _start_heavy_worker() -> None:
-    """The heavy pages' worker: one core, and only the time the server and the other workers leave."""
-    torch.set_num_threads(1)
+    """The heavy pages' worker: as every worker (:func:`_start_worker`), and with only the time the server and the
+    other workers leave: Linux's idle scheduling class where there is one (it runs only on a core nothing else
+    wants), and the lowest priority."""
+    _start_worker()
     os.nice(HEAVY_NICE)
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

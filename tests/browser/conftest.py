@@ -1,4 +1,5 @@
-"""A real app server and a real browser: `streamlit run app.py` on a free port, driven by Debian's Chromium.
+"""A real app server and a real browser: `streamlit run serve.py` (the README's command) on a free port, driven by
+Debian's Chromium.
 
 A missing Chromium fails these tests (it is never a skip): the README and .ci/run install it.
 """
@@ -19,6 +20,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
+#: What the README runs: the app, with its preview workers started with the server.
+SERVER = REPO / "serve.py"
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path(os.environ.get("VISIONKIT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -80,7 +83,7 @@ def streamlit_server(
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser-app")
-    with streamlit_server(REPO / "app.py", folder / "streamlit.log", folder / "data") as (url, _):
+    with streamlit_server(SERVER, folder / "streamlit.log", folder / "data") as (url, _):
         yield url
 
 

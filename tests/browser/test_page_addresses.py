@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import REPO, screenshot, streamlit_server
+from .conftest import SERVER, screenshot, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,7 @@ def open_address(page: Page, url: str, address: Address) -> None:
 @pytest.mark.parametrize("address", ADDRESSES, ids=lambda a: a.path.strip("/") or "root")
 def test_page_opens_at_its_own_address(page: Page, address: Address, tmp_path: Path) -> None:
     name = address.path.strip("/") or "root"
-    with streamlit_server(REPO / "app.py", tmp_path / "streamlit.log", tmp_path / "data") as (url, _):
+    with streamlit_server(SERVER, tmp_path / "streamlit.log", tmp_path / "data") as (url, _):
         open_address(page, url, address)
         screenshot(page, f"address-{name}-first-visit")
         open_address(page, url, address)  # a new session: the server has served app.py's router before
