@@ -223,12 +223,8 @@ class HeavyStudent(ProtocolStudent):
         self.session = Session(url, path="/augment", query=query, timeout=TIMEOUT_S)
 
     async def open(self, stack: AsyncExitStack) -> None:
-        start = time.perf_counter()
-        await stack.enter_async_context(self.session)
+        await super().open(stack)
         await self.session.rerun_with("ag_count", HEAVY_PREVIEWS)
-        self.tally.opens.append(time.perf_counter() - start)
-        self.tally.session_ids.append(self.session.session_id)
-        self.check("open")
 
     def check(self, step: str) -> None:
         s, student = self.session, self.student

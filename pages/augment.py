@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import io
 from typing import Any
 
@@ -169,7 +168,7 @@ def presets() -> None:
     row.button("Load", key="ag_load_preset", on_click=replace_pipeline, args=(catalog.PRESETS[name],))
 
 
-def step_problem(steps: list[catalog.Step], image: Any) -> catalog.StepInputError | None:
+def step_problem(steps: list[catalog.Step], image: catalog.ImageInfo) -> catalog.StepInputError | None:
     """Why the pipeline cannot run on the previews' input, naming the step (None when it can)."""
     try:
         augment_lab.check_steps(steps, image)
@@ -181,7 +180,7 @@ def step_problem(steps: list[catalog.Step], image: Any) -> catalog.StepInputErro
 def editor() -> None:
     st.subheader("Pipeline")
     presets()
-    problem = step_problem(valid_steps(), input_stand_in())
+    problem = step_problem(valid_steps(), input_info())
     for index, entry in enumerate(list(pipeline())):
         edit_step(index, entry, problem.reason if problem is not None and problem.index == index else None)
     for problem in catalog.check_pipeline(valid_steps()):
@@ -222,29 +221,21 @@ def input_image() -> tuple[Image.Image, str]:
 INPUT_INFO_KEY = "ag_input_info"
 
 
-def input_stand_in() -> Image.Image:
-    """A blank image of the previews' last input's mode and size, to check the editor's steps against (the input
-    itself is chosen below the editor, in the previews panel); the first photo's before the panel has run."""
+def input_info() -> catalog.ImageInfo:
+    """The previews' last input (its kind, channels and size), to check the editor's steps against: the input itself
+    is chosen below the editor, in the previews panel; the first photo's before the panel has run."""
     if INPUT_INFO_KEY not in st.session_state:
-        photo = cache.preview_photo(0)[0]
-        return stand_in(photo.mode, photo.size)
-    return stand_in(*st.session_state[INPUT_INFO_KEY])
-
-
-@functools.lru_cache(maxsize=64)
-def stand_in(mode: str, size: tuple[int, int]) -> Image.Image:
-    return Image.new(mode, size)
+        return augment_lab.image_info(cache.preview_photo(0)[0])
+    return st.session_state[INPUT_INFO_KEY]
 
 
 def remember_input(image: Image.Image) -> None:
-    """Note the input's mode and size for the editor; when the editor would then say something else, rerun the
-    whole page so that it does."""
-    previous = st.session_state.get(INPUT_INFO_KEY)
-    st.session_state[INPUT_INFO_KEY] = (image.mode, image.size)
-    if previous is None or previous == (image.mode, image.size):
-        return
-    before, now = (step_problem(valid_steps(), picture) for picture in (stand_in(*previous), image))
-    if str(before) != str(now):
+    """Note the input for the editor; when the editor would then say something else, rerun the whole page so that
+    it does."""
+    previous, now = st.session_state.get(INPUT_INFO_KEY), augment_lab.image_info(image)
+    st.session_state[INPUT_INFO_KEY] = now
+    changed = previous is not None and previous != now
+    if changed and str(step_problem(valid_steps(), previous)) != str(step_problem(valid_steps(), now)):
         st.rerun(scope="app")
 
 
@@ -297,7 +288,15 @@ def tensor_view(detail: augment_lab.Detail) -> None:
         st.vega_lite_chart(detail.histogram.data, detail.histogram.spec, width="stretch", key="ag_hist")
 
 
-def export(steps: list[catalog.Step], seed: int, roll: int, count: int, image: Image.Image, key: str) -> None:
+def export(
+    steps: list[catalog.Step],
+    seed: int,
+    roll: int,
+    count: int,
+    image: Image.Image,
+    key: str,
+    texts: augment_lab.PipelineTexts,
+) -> None:
     code_tab, json_tab, link_tab = st.tabs(["Python code", "JSON", "Share link"])
     with code_tab:
         row = st.container(horizontal=True, vertical_alignment="bottom")
@@ -309,18 +308,18 @@ def export(steps: list[catalog.Step], seed: int, roll: int, count: int, image: I
         preview = int(row.number_input("Code for preview", 1, count, 1, key="ag_code_preview", width=150))
         preview_seed = augment_lab.sample_seed(seed, roll, preview - 1)
         script_input = augment_lab.preview_script_input(image)
-        texts = augment_lab.pipeline_texts(steps, seed, library, preview_seed=preview_seed, image=script_input)
+        code = augment_lab.preview_code(steps, library, preview_seed=preview_seed, image=script_input)
         st.caption(
             f"This script makes preview {preview} exactly: seed {preview_seed}, on the {image.width}×{image.height} "
             f"px {image.mode} input the previews use. Download both files into one folder and run "
             "`python pipeline.py`: `out` is that preview as the pipeline made it (before any de-normalizing for "
             "display), with visionkit and with torchvision alike."
         )
-        st.code(texts.code, language="python")
+        st.code(code, language="python")
         files = st.container(horizontal=True)
         files.download_button(
             "Download pipeline.py",
-            texts.code,
+            code,
             "pipeline.py",
             "text/x-python",
             key="ag_dl_code",
@@ -411,13 +410,7 @@ def previews_panel(large: bool) -> None:
     steps = valid_steps()
     seed = sidebar.seed()
     roll = st.session_state.get("ag_roll", 0)
-    texts = augment_lab.pipeline_texts(
-        steps,
-        seed,
-        st.session_state.get("ag_lib", "visionkit"),
-        preview_seed=augment_lab.sample_seed(seed, roll, 0),
-        image=augment_lab.preview_script_input(image),
-    )
+    texts = augment_lab.pipeline_texts(steps, seed)
     sync_link(texts.query, roll)
     # The previews' places come first on the page, but are filled last: everything below them is sent while they
     # are computed, so that the browser has loaded what it needs to draw them (code, downloads) by the time they
@@ -430,7 +423,7 @@ def previews_panel(large: bool) -> None:
         "See what training will see: apply this pipeline to the Datasets grid", key=state.APPLY_TO_GRID_KEY, **KEEP
     )
     if not large:
-        export(steps, seed, roll, count, image, key)
+        export(steps, seed, roll, count, image, key, texts)
     with grid_slot.container():
         samples = previews_or_message(image, key, texts.key, seed, roll, count, show_boxes)
         preview_grid(samples, denormalize, large)

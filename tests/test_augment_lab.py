@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import Any
 
 import numpy as np
 import pytest
@@ -140,22 +139,26 @@ class TestPictures:
 class TestPipelineTexts:
     def test_texts_are_what_the_catalog_writes_and_follow_every_change(self) -> None:
         steps = list(catalog.PRESETS["CIFAR-10 classic"])
-        image = catalog.ScriptInput(augment_lab.INPUT_FILE, 256, 170)
-
-        def texts_of(steps: list[catalog.Step], seed: int, library: str, preview_seed: int = 27) -> Any:
-            return augment_lab.pipeline_texts(steps, seed, library, preview_seed=preview_seed, image=image)
-
-        texts = texts_of(steps, 3, "torchvision")
+        texts = augment_lab.pipeline_texts(steps, 3)
         assert texts.key == catalog.to_json(steps)
         assert texts.query == catalog.to_query(steps, 3)
         assert texts.json == catalog.to_json(steps, seed=3)
-        assert texts.code == catalog.to_code(steps, library="torchvision", seed=27, image=image)
         flipped = [*steps[:2], catalog.Step("RandomHorizontalFlip", {"p": 0.25}), *steps[3:]]
-        changed = texts_of(flipped, 3, "torchvision")
-        assert "T.RandomHorizontalFlip(p=0.25)" in changed.code and changed.key != texts.key
-        assert texts_of(steps, 4, "torchvision").query["seed"] == "4"
-        assert "torch.manual_seed(28)" in texts_of(steps, 3, "torchvision", 28).code
-        assert "from visionkit import transforms as T" in texts_of(steps, 3, "visionkit").code
+        assert augment_lab.pipeline_texts(flipped, 3).key != texts.key
+        assert augment_lab.pipeline_texts(steps, 4).query["seed"] == "4"
+
+    def test_preview_code_is_what_the_catalog_writes_and_follows_every_change(self) -> None:
+        steps = list(catalog.PRESETS["CIFAR-10 classic"])
+        image = catalog.ScriptInput(augment_lab.INPUT_FILE, 256, 170)
+
+        def code_of(steps: list[catalog.Step], library: str, preview_seed: int = 27) -> str:
+            return augment_lab.preview_code(steps, library, preview_seed=preview_seed, image=image)
+
+        assert code_of(steps, "torchvision") == catalog.to_code(steps, library="torchvision", seed=27, image=image)
+        flipped = [*steps[:2], catalog.Step("RandomHorizontalFlip", {"p": 0.25}), *steps[3:]]
+        assert "T.RandomHorizontalFlip(p=0.25)" in code_of(flipped, "torchvision")
+        assert "torch.manual_seed(28)" in code_of(steps, "torchvision", 28)
+        assert "from visionkit import transforms as T" in code_of(steps, "visionkit")
 
 
 class TestLargeOutputs:

@@ -83,7 +83,7 @@ def test_the_code_for_a_preview_makes_that_preview(name: str, photo: Image.Image
         sample = samples[index]
         assert sample.seed == augment_lab.sample_seed(seed, roll, index)
         assert sample.pictures[True].caption.startswith(f"seed {sample.seed}")
-        code = augment_lab.pipeline_texts(steps, seed, "visionkit", preview_seed=sample.seed, image=script_input).code
+        code = augment_lab.preview_code(steps, "visionkit", preview_seed=sample.seed, image=script_input)
         assert f"torch.manual_seed({sample.seed})" in code and f"{photo.width} x {photo.height} px" in code
         script = tmp_path / f"preview{index}.py"
         script.write_text(code + SAVE.format(path=str(tmp_path / f"out{index}.pt")))
@@ -106,13 +106,9 @@ def test_the_code_for_a_preview_makes_that_preview(name: str, photo: Image.Image
 
 def test_the_script_refuses_an_input_of_another_size(photo: Image.Image, tmp_path: Path) -> None:
     """A student who opens another image is told so, instead of getting other pixels silently."""
-    code = augment_lab.pipeline_texts(
-        [catalog.Step("RandomInvert")],
-        0,
-        "visionkit",
-        preview_seed=5,
-        image=augment_lab.preview_script_input(photo),
-    ).code
+    code = augment_lab.preview_code(
+        [catalog.Step("RandomInvert")], "visionkit", preview_seed=5, image=augment_lab.preview_script_input(photo)
+    )
     photo.resize((photo.width + 1, photo.height)).save(tmp_path / augment_lab.INPUT_FILE)
     done = subprocess.run(
         [sys.executable, "-c", code],

@@ -16,7 +16,7 @@ import io
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,13 +55,11 @@ class StepResult:
 @dataclass(frozen=True)
 class PipelineTexts:
     """What the page derives from a pipeline and a seed, computed once per distinct pipeline: the previews' cache key
-    (the steps as JSON), the share link's query parameters, the JSON download and, for one library, the script that
-    makes one of the previews."""
+    (the steps as JSON), the share link's query parameters and the JSON download."""
 
     key: str
     query: dict[str, str]
     json: str
-    code: str
 
 
 @dataclass(frozen=True)
@@ -152,15 +150,12 @@ def sample_seed(seed: int, roll: int, index: int) -> int:
     return (seed + MAX_PREVIEWS * roll + index) % (catalog.MAX_SEED + 1)
 
 
-def image_info(image: Any) -> catalog.ImageInfo:
-    """What :func:`visionkit.transforms.catalog.trace` needs to know of a PIL image or an image tensor."""
-    if isinstance(image, Image.Image):
-        return catalog.ImageInfo("pil", len(image.getbands()), image.height, image.width)
-    kind = "uint8" if image.dtype == torch.uint8 else "float"
-    return catalog.ImageInfo(kind, int(image.shape[-3]), int(image.shape[-2]), int(image.shape[-1]))
+def image_info(image: Image.Image) -> catalog.ImageInfo:
+    """What :func:`visionkit.transforms.catalog.trace` needs to know of a PIL image."""
+    return catalog.ImageInfo("pil", len(image.getbands()), image.height, image.width)
 
 
-def check_steps(steps: Sequence[catalog.Step], image: Any) -> catalog.PipelineTrace:
+def check_steps(steps: Sequence[catalog.Step], image: Image.Image | catalog.ImageInfo) -> catalog.PipelineTrace:
     """:func:`visionkit.transforms.catalog.trace` of the steps on this image, within the app's limits: no image a
     step makes above :data:`~visionkit.transforms.catalog.MAX_IMAGE_PIXELS` (or the input's own size, for a large
     dataset image) and at most :data:`~visionkit.transforms.catalog.MAX_IMAGE_SECONDS` per image (per megapixel
@@ -169,7 +164,7 @@ def check_steps(steps: Sequence[catalog.Step], image: Any) -> catalog.PipelineTr
     Raises:
         visionkit.transforms.catalog.StepInputError: naming the first step that cannot run on what it gets.
     """
-    info = image_info(image)
+    info = image if isinstance(image, catalog.ImageInfo) else image_info(image)
     return catalog.trace(
         steps,
         info,
@@ -309,33 +304,43 @@ def _fit(image: Image.Image) -> Image.Image:
     return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
-_TEXTS: dict[tuple[Any, ...], PipelineTexts] = {}
+_TEXTS: dict[tuple[Any, ...], Any] = {}
 _TEXTS_LOCK = threading.Lock()
 _TEXTS_KEPT = 512
 
 
-def pipeline_texts(
-    steps: Sequence[catalog.Step], seed: int, library: str, *, preview_seed: int, image: catalog.ScriptInput
-) -> PipelineTexts:
-    """:class:`PipelineTexts` of valid steps, remembered for the last few hundred pipelines of the whole server: a
-    rerun that did not change the pipeline validates and serialises nothing. The script makes one preview: it
-    opens ``image`` and seeds with ``preview_seed`` (:func:`preview_script_input`, :func:`sample_seed`)."""
-    # a step's repr holds its name, parameters (typed), switch and p
-    key = (tuple(map(repr, steps)), seed, library, preview_seed, image)
+def _remembered(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """``make()``, remembered under ``key`` for the last few hundred keys of the whole server."""
     with _TEXTS_LOCK:
         found = _TEXTS.get(key)
     if found is None:
-        found = PipelineTexts(
-            key=catalog.to_json(steps),
-            query=catalog.to_query(steps, seed),
-            json=catalog.to_json(steps, seed=seed),
-            code=catalog.to_code(steps, library=library, seed=preview_seed, image=image),
-        )
+        found = make()
         with _TEXTS_LOCK:
             if len(_TEXTS) >= _TEXTS_KEPT:
                 del _TEXTS[next(iter(_TEXTS))]
             _TEXTS[key] = found
     return found
+
+
+def pipeline_texts(steps: Sequence[catalog.Step], seed: int) -> PipelineTexts:
+    """:class:`PipelineTexts` of valid steps, remembered: a rerun that did not change the pipeline or the seed
+    validates and serialises nothing (a reroll changes neither)."""
+    # a step's repr holds its name, parameters (typed), switch and p
+    return _remembered(
+        ("texts", tuple(map(repr, steps)), seed),
+        lambda: PipelineTexts(
+            key=catalog.to_json(steps), query=catalog.to_query(steps, seed), json=catalog.to_json(steps, seed=seed)
+        ),
+    )
+
+
+def preview_code(steps: Sequence[catalog.Step], library: str, *, preview_seed: int, image: catalog.ScriptInput) -> str:
+    """The script that makes one preview, for one library: it opens ``image`` and seeds with ``preview_seed``
+    (:func:`preview_script_input`, :func:`sample_seed`); remembered as :func:`pipeline_texts` is."""
+    return _remembered(
+        ("code", tuple(map(repr, steps)), library, preview_seed, image),
+        lambda: catalog.to_code(steps, library=library, seed=preview_seed, image=image),
+    )
 
 
 #: The file an exported preview script opens: the previews' input, downloaded beside the script.

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -41,12 +42,9 @@ def preview_workers(server_pid: int) -> list[str]:
 
 def test_a_fresh_server_has_its_workers_and_paints_the_previews_with_the_page(page: Page, tmp_path: Path) -> None:
     with streamlit_server(SERVER, tmp_path / "streamlit.log", tmp_path / "data") as (url, process):
-        page.wait_for_timeout(0)  # the browser is up; no request has reached the server yet
-        deadline_ms = 60_000
-        waited = 0
-        while not preview_workers(process.pid) and waited < deadline_ms:
-            page.wait_for_timeout(200)
-            waited += 200
+        deadline = time.monotonic() + 60  # no request has reached the server yet
+        while not preview_workers(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert preview_workers(process.pid), "no preview worker was started with the server"
 
         page.goto(f"{url}/augment")
