@@ -549,17 +549,25 @@ def _correlate1d(padded: Tensor, weights: list[float], dim: int) -> Tensor:
     return out
 
 
-def _blur_tensor(img: Tensor, kernel_size: list[int], sigma: list[float]) -> Tensor:
+def _blur_tensor(
+    img: Tensor,
+    kernel_size: list[int],
+    sigma: list[float],
+    *,
+    kernel1d: Callable[[int, float, torch.dtype], Tensor] | None = None,
+) -> Tensor:
     """Reflect-padded Gaussian blur with the 2-D kernel (the outer product of two 1-D ones) in one depthwise
     convolution, in the image's float dtype (float32 for integer images).
 
     Two 1-D passes would be several times faster, but they round differently from the 2-D convolution that
     torchvision runs: a value then and again lands on the other side of a rounding tie, and later steps (posterize,
     equalize) amplify that one grey level. The convolution is torch's own, on the same shapes, so it is exact.
+    ``kernel1d`` builds the 1-D weights (v1's by default; v2 passes :func:`_gaussian_kernel1d_softmax`).
     """
     dtype = img.dtype if img.is_floating_point() else torch.float32
-    kx = _gaussian_kernel1d(kernel_size[0], sigma[0], dtype)
-    ky = _gaussian_kernel1d(kernel_size[1], sigma[1], dtype)
+    kernel1d = kernel1d or _gaussian_kernel1d
+    kx = kernel1d(kernel_size[0], sigma[0], dtype)
+    ky = kernel1d(kernel_size[1], sigma[1], dtype)
     kernel = torch.mm(ky[:, None], kx[None, :])
 
     def _blur(batch: Tensor) -> Tensor:
@@ -586,3 +594,92 @@ def gaussian_blur(
     if is_pil(img):
         return to_pil_image(_blur_tensor(pil_to_tensor(img), sizes, sigmas), mode=img.mode)
     return _blur_tensor(img, sizes, sigmas)
+
+
+# ---------------------------------------------------------------------------------------- torchvision v2 arithmetic
+# transforms.v2 computes several of the ops above with fused multiply-adds (``add_(x, alpha=a)``) and reciprocals,
+# which round differently from v1's separate products; these private functions give v2's values exactly.
+def _gray_fused(img: Tensor) -> Tensor:
+    """Unquantized luma of ``Tensor[..., 3, H, W]`` as float (float32 for integer images), ``Tensor[..., 1, H, W]``."""
+    r, g, b = img.unbind(dim=-3)
+    return r.mul(_LUMA[0]).add_(g, alpha=_LUMA[1]).add_(b, alpha=_LUMA[2]).unsqueeze(-3)
+
+
+def _blend_fused(img1: Tensor, img2: Tensor, ratio: float) -> Tensor:
+    """``ratio * img1 + (1 - ratio) * img2`` as one fused step, clamped and cast back to ``img1``'s dtype."""
+    ratio = float(ratio)
+    out = img1.mul(ratio).add_(img2, alpha=1.0 - ratio).clamp_(0, max_value(img1.dtype))
+    return out if img1.is_floating_point() else out.to(img1.dtype)
+
+
+def _rgb_to_hsv_fused(img: Tensor) -> Tensor:
+    """Float RGB ``Tensor[..., 3, H, W]`` in [0, 1] to HSV (hue in [0, 1)); grays get hue and saturation 0."""
+    red, green, _ = img.unbind(dim=-3)
+    low, value = torch.aminmax(img, dim=-3)
+    gray = value == low
+    chroma = value - low
+    ones = torch.ones_like(value)
+    saturation = chroma / torch.where(gray, ones, value)
+    dist = (value.unsqueeze(-3) - img) / torch.where(gray, ones, chroma).unsqueeze(-3)
+    d_red, d_green, d_blue = dist.unbind(dim=-3)
+    red_max = value == red
+    green_max = (value == green) & ~red_max
+    blue_max = ~red_max & ~green_max
+    hue = d_blue.sub(d_green).mul_(red_max)
+    hue.add_(d_red.add(2.0).sub_(d_blue).mul_(green_max)).add_(d_green.add(4.0).sub_(d_red).mul_(blue_max))
+    return torch.stack((hue.mul_(1.0 / 6.0).add_(1.0).fmod_(1.0), saturation, value), dim=-3)
+
+
+# For each hue sector 0..5, which of (v, p, q, t) each output channel takes.
+_SECTOR_SOURCES = torch.tensor([[0, 2, 1, 1, 3, 0], [3, 0, 0, 2, 1, 1], [1, 1, 3, 0, 0, 2]])
+
+
+def _hsv_to_rgb_fused(hsv: Tensor) -> Tensor:
+    hue, saturation, value = hsv.unbind(dim=-3)
+    hue6 = hue.mul(6)
+    sector = torch.floor(hue6)
+    frac = hue6.sub_(sector)
+    sector = sector.to(torch.int32).remainder_(6)
+    s_frac = saturation * frac
+    one_minus_s = 1.0 - saturation
+    q = (1.0 - s_frac).mul_(value).clamp_(0.0, 1.0)
+    t = s_frac.add_(one_minus_s).mul_(value).clamp_(0.0, 1.0)
+    p = one_minus_s.mul_(value).clamp_(0.0, 1.0)
+    sources = _SECTOR_SOURCES.to(hsv.device)[:, sector]  # Tensor[3, ..., H, W]
+    return torch.stack((value, p, q, t), dim=-3).gather(-3, sources.movedim(0, -3))
+
+
+def _shift_hue_fused(img: Tensor, hue_factor: float) -> Tensor:
+    """Add ``hue_factor`` to the hue of a float32 RGB ``Tensor[..., 3, H, W]`` by the RGB -> HSV -> RGB round trip."""
+    hue, saturation, value = _rgb_to_hsv_fused(img).unbind(dim=-3)
+    hue.add_(hue_factor).remainder_(1.0)
+    return _hsv_to_rgb_fused(torch.stack((hue, saturation, value), dim=-3))
+
+
+def _sharpen_fused(img: Tensor, sharpness_factor: float) -> Tensor:
+    """``img + (1 - factor) * (smoothed - img)`` in one fused step, borders kept, clamped and cast back."""
+    dtype = img.dtype if img.is_floating_point() else torch.float32
+    out = img.to(dtype, copy=True)
+    smoothed = _smoothed(img).to(dtype)
+    out.add_(smoothed.sub_(out), alpha=1.0 - sharpness_factor).clamp_(0, max_value(img.dtype))
+    return out if img.is_floating_point() else out.to(img.dtype)
+
+
+def _autocontrast_fused(img: Tensor) -> Tensor:
+    """Per-channel stretch divided by ``(max - min) / bound``; constant channels are kept."""
+    bound = max_value(img.dtype)
+    levels = img if img.is_floating_point() else img.to(torch.float32)
+    low = levels.amin(dim=(-2, -1), keepdim=True)
+    high = levels.amax(dim=(-2, -1), keepdim=True)
+    flat = high == low
+    inv_scale = high.sub_(low).mul_(1.0 / bound)
+    low[flat] = 0.0
+    inv_scale[flat] = 1.0
+    diff = levels.sub(low) if img.is_floating_point() else levels.sub_(low)
+    return diff.div_(inv_scale).clamp_(0, bound).to(img.dtype)
+
+
+def _gaussian_kernel1d_softmax(size: int, sigma: float, dtype: torch.dtype) -> Tensor:
+    """v2's Gaussian weights: a softmax over ``-(x / sigma)^2`` with ``x`` spanning +-(size - 1) / (2 sqrt 2)."""
+    lim = (size - 1) / (2.0 * math.sqrt(2.0))
+    return torch.softmax(torch.linspace(-lim, lim, steps=size, dtype=dtype).div(sigma).pow(2).neg(), dim=0)

@@ -192,6 +192,27 @@ def sample_rectangle(area: float, scale: Sequence[float], log_ratio: Tensor) -> 
     return round(math.sqrt(target_area * aspect)), round(math.sqrt(target_area / aspect))
 
 
+def sample_resized_crop(
+    height: int, width: int, scale: Sequence[float], ratio: Sequence[float], log_ratio: Tensor
+) -> tuple[int, int, int, int]:
+    """Random ``(top, left, h, w)`` of a crop in a ``height`` x ``width`` image: 10 tries at a rectangle of
+    :func:`sample_rectangle` that fits, then a central crop of the closest aspect ratio in ``ratio`` as a fallback."""
+    area = height * width
+    for _ in range(10):
+        w, h = sample_rectangle(area, scale, log_ratio)
+        if 0 < w <= width and 0 < h <= height:
+            top = int(torch.randint(0, height - h + 1, size=(1,)).item())
+            left = int(torch.randint(0, width - w + 1, size=(1,)).item())
+            return top, left, h, w
+    in_ratio = width / height
+    w, h = width, height
+    if in_ratio < min(ratio):
+        h = round(w / min(ratio))
+    elif in_ratio > max(ratio):
+        w = round(h * max(ratio))
+    return (height - h) // 2, (width - w) // 2, h, w
+
+
 def _sample_crop_origin(height: int, width: int, size: tuple[int, int]) -> tuple[int, int]:
     th, tw = size
     if height < th or width < tw:
@@ -299,22 +320,7 @@ class RandomResizedCrop(_Geometric):
     @staticmethod
     def get_params(img: ImageLike, scale: Sequence[float], ratio: Sequence[float]) -> tuple[int, int, int, int]:
         """Random ``(top, left, height, width)``: 10 tries at a fitting crop, then a central crop as a fallback."""
-        height, width = _image_size(img)
-        area = height * width
-        log_ratio = torch.log(torch.tensor(ratio))
-        for _ in range(10):
-            w, h = sample_rectangle(area, scale, log_ratio)
-            if 0 < w <= width and 0 < h <= height:
-                top = int(torch.randint(0, height - h + 1, size=(1,)).item())
-                left = int(torch.randint(0, width - w + 1, size=(1,)).item())
-                return top, left, h, w
-        in_ratio = width / height
-        w, h = width, height
-        if in_ratio < min(ratio):
-            h = round(w / min(ratio))
-        elif in_ratio > max(ratio):
-            w = round(h * max(ratio))
-        return (height - h) // 2, (width - w) // 2, h, w
+        return sample_resized_crop(*_image_size(img), scale, ratio, torch.log(torch.tensor(ratio)))
 
     def make_params(self, img: ImageLike) -> Params:
         top, left, height, width = self.get_params(img, self.scale, self.ratio)
