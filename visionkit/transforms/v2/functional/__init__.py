@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..._image import InterpolationMode
 
 from ._utils import is_pure_tensor, register_kernel  # isort: skip
-from . import _augment, _color, _deprecated, _geometry, _meta, _misc, _temporal, _type_conversion
+from . import _augment, _color, _deprecated, _geometry, _meta, _misc, _temporal, _type_conversion, _warp
 from ._augment import *  # noqa: F403
 from ._color import *  # noqa: F403
 from ._deprecated import *  # noqa: F403
@@ -16,6 +16,7 @@ from ._meta import *  # noqa: F403
 from ._misc import *  # noqa: F403
 from ._temporal import *  # noqa: F403
 from ._type_conversion import *  # noqa: F403
+from ._warp import *  # noqa: F403
 
 __all__ = [
     "InterpolationMode",
@@ -29,4 +30,5 @@ __all__ = [
     *_temporal.__all__,
     *_type_conversion.__all__,
     *_deprecated.__all__,
+    *_warp.__all__,
 ]
