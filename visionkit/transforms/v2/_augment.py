@@ -57,6 +57,8 @@ class RandomErasing(_RandomApplyTransform):
 
     _v1_transform_cls = _v1_misc.RandomErasing
 
+    _warns_on_annotation_passthrough = True
+
     def __init__(
         self,
         p: float = 0.5,
@@ -83,15 +85,6 @@ class RandomErasing(_RandomApplyTransform):
         self.value = _erase_value(value)
         self.inplace = inplace
         self._log_ratio = torch.log(torch.tensor(self.ratio))
-
-    def _call_kernel(self, functional: Callable[..., Any], inpt: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(inpt, (tv_tensors.BoundingBoxes, tv_tensors.KeyPoints, tv_tensors.Mask)):
-            warnings.warn(
-                f"{type(self).__name__}() is currently passing through inputs of type "
-                f"tv_tensors.{type(inpt).__name__}. This will likely change in the future.",
-                stacklevel=2,
-            )
-        return super()._call_kernel(functional, inpt, *args, **kwargs)
 
     def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
         img_c, img_h, img_w = query_chw(flat_inputs)

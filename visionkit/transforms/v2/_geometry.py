@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import PIL.Image
@@ -199,6 +199,8 @@ class _MultiCrop(Transform):
     """Base of the transforms that return several crops: boxes and masks are refused, keypoints pass through with
     a warning."""
 
+    _warns_on_annotation_passthrough = True
+
     def __init__(self, size: int | Sequence[int]) -> None:
         super().__init__()
         self.size = _setup_size(size)
@@ -206,15 +208,6 @@ class _MultiCrop(Transform):
     def check_inputs(self, flat_inputs: list[Any]) -> None:
         if has_any(flat_inputs, tv_tensors.BoundingBoxes, tv_tensors.Mask):
             raise TypeError(f"BoundingBoxes'es and Mask's are not supported by {type(self).__name__}()")
-
-    def _call_kernel(self, functional: Callable[..., Any], inpt: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(inpt, (tv_tensors.BoundingBoxes, tv_tensors.KeyPoints, tv_tensors.Mask)):
-            warnings.warn(
-                f"{type(self).__name__}() is currently passing through inputs of type "
-                f"tv_tensors.{type(inpt).__name__}. This will likely change in the future.",
-                stacklevel=2,
-            )
-        return super()._call_kernel(functional, inpt, *args, **kwargs)
 
 
 class FiveCrop(_MultiCrop):

@@ -5,6 +5,7 @@ what to transform, draws the parameters once for all of it, and hands each piece
 from __future__ import annotations
 
 import enum
+import warnings
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -32,6 +33,8 @@ class Transform(nn.Module):
     _transformed_types: ClassVar[tuple[type | Callable[[Any], bool], ...]] = (torch.Tensor, PIL.Image.Image)
     #: The v1 transform this one mirrors: its static ``get_params`` is available here too.
     _v1_transform_cls: ClassVar[type[nn.Module] | None] = None
+    #: Warn when boxes, keypoints or masks pass through untouched (transforms that will handle them one day).
+    _warns_on_annotation_passthrough: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -47,6 +50,14 @@ class Transform(nn.Module):
         return {}
 
     def _call_kernel(self, functional: Callable[..., Any], inpt: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._warns_on_annotation_passthrough and isinstance(
+            inpt, (tv_tensors.BoundingBoxes, tv_tensors.KeyPoints, tv_tensors.Mask)
+        ):
+            warnings.warn(
+                f"{type(self).__name__}() is currently passing through inputs of type "
+                f"tv_tensors.{type(inpt).__name__}. This will likely change in the future.",
+                stacklevel=2,
+            )
         return _get_kernel(functional, type(inpt), allow_passthrough=True)(inpt, *args, **kwargs)
 
     def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
