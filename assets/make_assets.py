@@ -8,7 +8,10 @@ Writes, under ``assets/``:
 * ``digits/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte``: the 1,797 8x8 handwritten digits bundled with
   scikit-learn, values 0..16 scaled to 0..255 with rounding, in uncompressed MNIST IDX format; the first 1,500 are
   the train split and the remaining 297 the test split, so ``MNIST("assets/digits")`` reads them.
-* ``LICENSES.md``: source, author and license of every file written here.
+* ``LICENSES.md``: source, author and license of every file written here, and of the hand-made annotations
+  ``annotations/photos_coco.json`` (boxes, polygons and person keypoints of the photos, COCO format). The
+  annotations are not generated: this script only lists them, so keep their pixel coordinates in step with the
+  photos (same ``MAX_SIDE`` resize) if the photos ever change.
 
 scikit-image and scikit-learn are needed only to run this script (development requirements); the app and the tests
 read the files it writes. Run it from anywhere with the development environment::
@@ -95,6 +98,7 @@ DIGIT_FILES = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 DIGITS_RAW = Path("digits", "MNIST", "raw")
+PHOTO_ANNOTATIONS = Path("annotations", "photos_coco.json")
 
 
 def write_photo(photo: Photo) -> Path:
@@ -158,6 +162,10 @@ def licenses_markdown(photo_paths: list[Path], digit_paths: list[Path]) -> str:
         "| CC BY 4.0 (UCI data set); BSD-3-Clause (scikit-learn's packaging, see below) |"
         for path in digit_paths
     ]
+    rows.append(
+        f"| `{PHOTO_ANNOTATIONS.as_posix()}` | hand-made for this project (see below) | the visionkit project "
+        "| CC0 1.0 Universal |"
+    )
     return "\n".join(
         [
             "# Licenses of the embedded sample data",
@@ -169,6 +177,15 @@ def licenses_markdown(photo_paths: list[Path], digit_paths: list[Path]) -> str:
             "| path | source | author | license |",
             "| --- | --- | --- | --- |",
             *rows,
+            "",
+            "## Photo annotations",
+            "",
+            f"`{PHOTO_ANNOTATIONS.as_posix()}` is the project's own work: the boxes, polygon outlines and person",
+            "keypoints of the photos above were traced by hand on the stored (resized) photos, some edges checked",
+            "against the pixel values, and verified by overlaying them on each photo. They are dedicated to the",
+            "public domain under CC0 1.0 Universal",
+            "(<https://creativecommons.org/publicdomain/zero/1.0/>). The photos themselves keep the licenses in the",
+            "table; the file's `licenses` list repeats them per image.",
             "",
             "## Handwritten digits",
             "",

@@ -57,7 +57,7 @@ def restore_from_link() -> list[catalog.Step] | None:
     if "p" not in st.query_params:
         return None
     try:
-        steps, _ = catalog.from_query(st.query_params.to_dict())
+        steps, _, _ = catalog.from_query(st.query_params.to_dict())
         roll_text = st.query_params.get("roll", "0")
         if not roll_text.isdigit() or not 0 <= int(roll_text) <= MAX_ROLL:
             raise ValueError(f"roll should be a whole number from 0 to {MAX_ROLL:,}, got {roll_text[:20]!r}")
@@ -348,7 +348,7 @@ def export(
         upload = st.file_uploader("Load a pipeline.json", type=["json"], key="ag_json_up")
         if upload is not None and st.session_state.get("ag_json_loaded") != upload.file_id:
             try:
-                loaded, _ = catalog.from_json(upload.getvalue().decode("utf-8", errors="replace"))
+                loaded, _, _ = catalog.from_json(upload.getvalue().decode("utf-8", errors="replace"))
             except ValueError as exc:
                 st.error(f"That file was not loaded, and your pipeline is unchanged: {exc}", icon=":material/block:")
             else:

@@ -40,8 +40,8 @@ def _random_step(rng: random.Random, names: list[str]) -> catalog.Step:
 def _random_mix(rng: random.Random, image: Image.Image, conversion: str | None) -> list[catalog.Step]:
     """Random valid steps on the PIL image, then, after ``conversion`` (a step name), random steps on the tensor it
     makes: a pipeline the page accepts (order checks and :func:`vkapp.augment_lab.check_steps`)."""
-    on_images = [n for n, spec in catalog.CATALOG.items() if spec.input == "image"]
-    on_tensors = [n for n, spec in catalog.CATALOG.items() if spec.input != "pil" and spec.group != "conversion"]
+    on_images = [spec.name for spec in catalog.search() if spec.input == "image"]  # the page offers v1
+    on_tensors = [spec.name for spec in catalog.search() if spec.input != "pil" and spec.group != "conversion"]
     while True:
         steps = [_random_step(rng, on_images) for _ in range(rng.randint(2, 4))]
         if conversion is not None:

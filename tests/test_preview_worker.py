@@ -99,7 +99,7 @@ class TestPreviewsInAWorker:
         pipeline = catalog.to_json(catalog.PRESETS["ImageNet training"])
         found = preview_worker.previews(pipeline, photo, seed=4, roll=2, count=3, boxes=True)
         assert preview_worker._pool is not None  # it did go through a worker
-        steps, _ = catalog.from_json(pipeline)
+        steps, _, _ = catalog.from_json(pipeline)
         here = augment_lab.previews(steps, photo, seed=4, roll=2, count=3, boxes=augment_lab.sample_boxes(photo))
         assert shown(found) == shown(here)
         assert found[0].detail is not None and found[0].detail.histogram is not None

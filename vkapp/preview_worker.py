@@ -87,7 +87,7 @@ def previews(
     Raises:
         WorkerStopped: if the worker stopped while computing these previews; they are not computed here instead.
     """
-    steps, _ = catalog.from_json(pipeline)
+    steps, _, _ = catalog.from_json(pipeline)
     expected = augment_lab.check_steps(steps, image).seconds * count
     heavy = expected > HEAVY_SECONDS
     job = (pipeline, image, seed, roll, count, boxes)
@@ -121,7 +121,7 @@ def start() -> None:
 def _compute(
     pipeline: str, image: Image.Image, seed: int, roll: int, count: int, boxes: bool
 ) -> list[augment_lab.Sample]:
-    steps, _ = catalog.from_json(pipeline)
+    steps, _, _ = catalog.from_json(pipeline)
     sample_boxes = augment_lab.sample_boxes(image) if boxes else None
     return augment_lab.previews(steps, image, seed=seed, roll=roll, count=count, boxes=sample_boxes)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import utils
+from ._v2_wrapper import wrap_dataset_for_transforms_v2
 from .cifar import CIFAR10, CIFAR100
 from .fakedata import FakeData
 from .folder import IMG_EXTENSIONS, DatasetFolder, ImageFolder, default_loader, find_classes, make_dataset, pil_loader
@@ -31,4 +32,5 @@ __all__ = [
     "make_dataset",
     "pil_loader",
     "utils",
+    "wrap_dataset_for_transforms_v2",
 ]

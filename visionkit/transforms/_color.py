@@ -612,48 +612,62 @@ def _blend_fused(img1: Tensor, img2: Tensor, ratio: float) -> Tensor:
     return out if img1.is_floating_point() else out.to(img1.dtype)
 
 
-def _rgb_to_hsv_fused(img: Tensor) -> Tensor:
-    """Float RGB ``Tensor[..., 3, H, W]`` in [0, 1] to HSV (hue in [0, 1)); grays get hue and saturation 0."""
-    red, green, _ = img.unbind(dim=-3)
-    low, value = torch.aminmax(img, dim=-3)
-    gray = value == low
+def _rgb_to_hsv_planes(img: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Float RGB ``Tensor[..., 3, H, W]`` in [0, 1] to the planes hue (in [0, 1)), saturation and value, each
+    ``Tensor[..., H, W]``; grays get hue and saturation 0.
+
+    torchvision v2's arithmetic value for value, computed faster: the channel maximum and minimum as elementwise
+    ``maximum``/``minimum`` (exact, like ``aminmax``), and every ``where`` and boolean mask as a 0/1 float mask,
+    ``x * (1 - m) + y * m``, which picks ``x`` or ``y`` exactly for finite values.
+    """
+    red, green, blue = img.unbind(dim=-3)
+    value = torch.maximum(torch.maximum(red, green), blue)
+    low = torch.minimum(torch.minimum(red, green), blue)
+    gray = (value == low).to(img.dtype)
     chroma = value - low
-    ones = torch.ones_like(value)
-    saturation = chroma / torch.where(gray, ones, value)
-    dist = (value.unsqueeze(-3) - img) / torch.where(gray, ones, chroma).unsqueeze(-3)
-    d_red, d_green, d_blue = dist.unbind(dim=-3)
-    red_max = value == red
-    green_max = (value == green) & ~red_max
-    blue_max = ~red_max & ~green_max
+    not_gray = 1.0 - gray
+    saturation = chroma / value.mul(not_gray).add_(gray)
+    divisor = chroma.mul(not_gray).add_(gray)
+    d_red, d_green, d_blue = ((value - channel).div_(divisor) for channel in (red, green, blue))
+    red_max = (value == red).to(img.dtype)
+    green_max = (value == green).to(img.dtype).mul_(1.0 - red_max)
+    blue_max = 1.0 - red_max - green_max
     hue = d_blue.sub(d_green).mul_(red_max)
-    hue.add_(d_red.add(2.0).sub_(d_blue).mul_(green_max)).add_(d_green.add(4.0).sub_(d_red).mul_(blue_max))
-    return torch.stack((hue.mul_(1.0 / 6.0).add_(1.0).fmod_(1.0), saturation, value), dim=-3)
+    hue.add_(d_red.add(2.0).sub_(d_blue).mul_(green_max)).add_(d_green.add_(4.0).sub_(d_red).mul_(blue_max))
+    return hue.mul_(1.0 / 6.0).add_(1.0).fmod_(1.0), saturation, value
 
 
-# For each hue sector 0..5, which of (v, p, q, t) each output channel takes.
-_SECTOR_SOURCES = torch.tensor([[0, 2, 1, 1, 3, 0], [3, 0, 0, 2, 1, 1], [1, 1, 3, 0, 0, 2]])
+def _hsv_planes_to_rgb(hue: Tensor, saturation: Tensor, value: Tensor) -> Tensor:
+    """The inverse of :func:`_rgb_to_hsv_planes`: ``Tensor[..., 3, H, W]``, torchvision v2's values.
 
-
-def _hsv_to_rgb_fused(hsv: Tensor) -> Tensor:
-    hue, saturation, value = hsv.unbind(dim=-3)
+    Each output channel takes one of ``(v, p, q, t)`` by the hue's sector; the choice is made with 0/1 float masks
+    (a product with 1 or 0 and sums with zeros, exact), where torchvision indexes and gathers.
+    """
     hue6 = hue.mul(6)
     sector = torch.floor(hue6)
     frac = hue6.sub_(sector)
-    sector = sector.to(torch.int32).remainder_(6)
     s_frac = saturation * frac
     one_minus_s = 1.0 - saturation
     q = (1.0 - s_frac).mul_(value).clamp_(0.0, 1.0)
     t = s_frac.add_(one_minus_s).mul_(value).clamp_(0.0, 1.0)
     p = one_minus_s.mul_(value).clamp_(0.0, 1.0)
-    sources = _SECTOR_SOURCES.to(hsv.device)[:, sector]  # Tensor[3, ..., H, W]
-    return torch.stack((value, p, q, t), dim=-3).gather(-3, sources.movedim(0, -3))
+    # The hue is in [0, 1], so the sector is 0..6, where 6 (hue * 6 rounded up to 6) is sector 0 again.
+    m = [sector.eq(k).to(value.dtype) for k in range(7)]
+    m[0].add_(m[6])
+    out = torch.empty((*value.shape[:-2], 3, *value.shape[-2:]), dtype=value.dtype, device=value.device)
+    red, green, blue = out.unbind(-3)
+    # what each channel takes in sectors 0..5: red v q p p t v, green t v v q p p, blue p p t v v q
+    torch.mul(value, m[0].add(m[5]), out=red).add_(q.mul(m[1])).add_(p.mul(m[2].add(m[3]))).add_(t.mul(m[4]))
+    torch.mul(value, m[1].add(m[2]), out=green).add_(t.mul(m[0])).add_(q.mul(m[3])).add_(p.mul(m[4].add(m[5])))
+    torch.mul(value, m[3].add(m[4]), out=blue).add_(p.mul(m[0].add(m[1]))).add_(t.mul(m[2])).add_(q.mul(m[5]))
+    return out
 
 
 def _shift_hue_fused(img: Tensor, hue_factor: float) -> Tensor:
     """Add ``hue_factor`` to the hue of a float32 RGB ``Tensor[..., 3, H, W]`` by the RGB -> HSV -> RGB round trip."""
-    hue, saturation, value = _rgb_to_hsv_fused(img).unbind(dim=-3)
+    hue, saturation, value = _rgb_to_hsv_planes(img)
     hue.add_(hue_factor).remainder_(1.0)
-    return _hsv_to_rgb_fused(torch.stack((hue, saturation, value), dim=-3))
+    return _hsv_planes_to_rgb(hue, saturation, value)
 
 
 def _sharpen_fused(img: Tensor, sharpness_factor: float) -> Tensor:

@@ -7,6 +7,7 @@ Tensors go through torch ops (``interpolate`` with antialiasing, ``grid_sample``
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Sequence
@@ -427,6 +428,9 @@ def _grid_sample(img: Tensor, grid: Tensor, mode: str, fill: list[float] | None)
     if img.is_floating_point() and img.dtype != grid.dtype:
         return _grid_sample(img.to(grid.dtype), grid, mode, fill).to(img.dtype)
 
+    if fill is not None and mode == "nearest" and all(value == 0 for value in fill):
+        fill = None  # the points a channel of ones would mark outside are those grid_sample's zero padding sets to 0
+
     def _sample(batch: Tensor) -> Tensor:
         g = grid.expand(batch.shape[0], *grid.shape[1:])
         if fill is None:
@@ -442,15 +446,31 @@ def _grid_sample(img: Tensor, grid: Tensor, mode: str, fill: list[float] | None)
     return on_float_batch(img, _sample)
 
 
+_CACHED_GRID_PIXELS = 1 << 20
+
+
 def _base_grid(ow: int, oh: int, x0: float, y0: float, dtype: torch.dtype) -> Tensor:
     """``Tensor[1, oh, ow, 3]`` of ``(x, y, 1)`` at every output pixel, ``x`` from ``x0`` and ``y`` from ``y0`` in
     steps of 1. Each warp's sampling points are this grid times a ``[3, 2]`` matrix, in one ``bmm``: the product of
-    torchvision's warps, whose rounding (fused or not, in which order) is the BLAS kernel's and nothing else's."""
+    torchvision's warps, whose rounding (fused or not, in which order) is the BLAS kernel's and nothing else's.
+
+    The grid depends on the output size only, so the last few of up to a megapixel are kept (read only: never write
+    to the result); a random warp of one image size then builds it once.
+    """
+    if ow * oh <= _CACHED_GRID_PIXELS:
+        return _cached_base_grid(ow, oh, x0, y0, dtype)
+    return _make_base_grid(ow, oh, x0, y0, dtype)
+
+
+def _make_base_grid(ow: int, oh: int, x0: float, y0: float, dtype: torch.dtype) -> Tensor:
     base = torch.empty(1, oh, ow, 3, dtype=dtype)
     base[..., 0].copy_(torch.linspace(x0, x0 + ow - 1, steps=ow))
     base[..., 1].copy_(torch.linspace(y0, y0 + oh - 1, steps=oh).unsqueeze_(-1))
     base[..., 2].fill_(1)
     return base
+
+
+_cached_base_grid = functools.lru_cache(maxsize=4)(_make_base_grid)
 
 
 def _affine_grid(theta: Tensor, w: int, h: int, ow: int, oh: int) -> Tensor:

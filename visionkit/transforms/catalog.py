@@ -7,8 +7,12 @@ of a given input and whether it can run on it at all (:func:`trace`), JSON save 
 :func:`from_json`), code export (:func:`to_code`) and share links (:func:`to_query`, :func:`from_query`).
 
 A pipeline is a list of :class:`Step`: a transform name and JSON values for its arguments (lists for pairs,
-``"BILINEAR"`` for interpolation modes). Loading is strict: every value is checked against its declaration, then the
-transform is constructed to catch what its own ``__init__`` rejects, and nothing is ever evaluated as code.
+``"BILINEAR"`` for interpolation modes), written for one of the :data:`APIS`: ``v1`` (``visionkit.transforms``, as
+``torchvision.transforms``) or ``v2`` (``visionkit.transforms.v2``, as ``torchvision.transforms.v2``, which also
+transforms the bounding boxes, masks and keypoints of a sample). Every function that builds, checks or writes steps
+takes ``api``: ``"v1"`` by default, what documents without an api field were written for. Loading is strict: every
+value is checked against its declaration, then the transform is constructed to catch what its own ``__init__``
+rejects, and nothing is ever evaluated as code.
 """
 
 from __future__ import annotations
@@ -26,12 +30,15 @@ from typing import Any
 
 import torch
 
+from .. import tv_tensors
 from . import _auto_augment, _color_transforms, _geometry_transforms, _misc_transforms
+from . import v2 as _v2
 from ._auto_augment import AutoAugmentPolicy
 from ._base import Compose, RandomApply
 from ._image import InterpolationMode
 
 __all__ = [
+    "APIS",
     "CATALOG",
     "GROUPS",
     "KINDS",
@@ -41,9 +48,12 @@ __all__ = [
     "MAX_SEED",
     "MAX_STEPS",
     "PRESETS",
+    "PRESETS_V2",
+    "CodeImportError",
     "ImageInfo",
     "Param",
     "PipelineTrace",
+    "ScriptAnnotations",
     "ScriptInput",
     "Step",
     "StepInputError",
@@ -52,10 +62,12 @@ __all__ = [
     "build_step",
     "check_pipeline",
     "default_step",
+    "from_code",
     "from_json",
     "from_query",
     "normalize_stats",
     "search",
+    "spec_for",
     "to_code",
     "to_json",
     "to_query",
@@ -63,7 +75,10 @@ __all__ = [
     "validate_step",
 ]
 
-GROUPS = ("geometry", "color", "blur and noise", "erasing", "auto-augment", "conversion")
+GROUPS = ("geometry", "color", "blur and noise", "erasing", "auto-augment", "conversion", "boxes")
+#: The transform APIs a pipeline can be written for: ``v1`` is ``visionkit.transforms`` (``torchvision.transforms``),
+#: ``v2`` is ``visionkit.transforms.v2`` (``torchvision.transforms.v2``).
+APIS = ("v1", "v2")
 
 _FORMAT = "visionkit-pipeline"
 _VERSION = 1
@@ -90,8 +105,9 @@ class Param:
     Attributes:
         name: the argument's name, exactly torchvision's.
         kind: ``int``, ``float``, ``bool``, ``choice`` (one of ``choices``), ``int_pair`` / ``float_pair``
-            (a list of 2 numbers), ``size`` (an int or ``[h, w]``), ``fill`` (a number or one number per channel,
-            or one of the strings in ``choices``) or ``interpolation`` (an ``InterpolationMode`` name in ``choices``).
+            (a list of 2 numbers), ``size`` (an int or ``[h, w]``), ``ints`` (an int or a list of 1 to 16 ints),
+            ``fill`` (a number or one number per channel, or one of the strings in ``choices``) or ``interpolation``
+            (an ``InterpolationMode`` name in ``choices``).
         default: torchvision's default as a JSON value; for a required argument, a sensible starting value.
         minimum: smallest allowed number (every number of a pair or a fill), if bounded.
         maximum: largest allowed number, if bounded.
@@ -120,7 +136,7 @@ class TransformSpec:
     """What a pipeline editor needs to know about one transform class.
 
     Attributes:
-        name: the class name in ``visionkit.transforms`` (and ``torchvision.transforms``).
+        name: the class name in ``visionkit.transforms`` and/or ``visionkit.transforms.v2`` (and torchvision's).
         group: one of :data:`GROUPS`.
         summary: one sentence: what it does and when to use it.
         params: the constructor arguments, in signature order (``inplace`` flags are left out: a pipeline editor
@@ -128,12 +144,20 @@ class TransformSpec:
         random: calling it draws random numbers.
         input: ``image`` (PIL or tensor), ``tensor`` or ``pil``.
         output: ``same`` (the input's type), ``tensor`` or ``pil``.
-        boxes: ``map_boxes`` works (boxes move with the pixels, or stay when pixels do not move).
+        boxes: it works on boxes: in v1, ``map_boxes`` works (boxes move with the pixels, or stay when pixels do
+            not move); in v2, it runs on a sample with ``BoundingBoxes`` (which it moves, or leaves).
         tensor_dtypes: the tensor dtypes it accepts: ``uint8`` and/or ``float`` (empty for PIL-only transforms).
         shape: the images a call makes from an input, the output last, at their largest (any random draw):
             ``shape(params, image)`` with every parameter's JSON value and an :class:`ImageInfo`; it raises
             ``ValueError`` (a reason, e.g. "needs 2 channels") where the step always fails on that input. ``None``:
             the output has the input's channels and size.
+        apis: the :data:`APIS` that have it. v2 deprecates ``ToTensor`` and ``ConvertImageDtype`` (its pipelines use
+            ``ToImage`` and ``ToDtype``); the detection steps are v2's only.
+        needs_boxes: it does nothing useful without bounding boxes in the sample (:func:`trace` refuses it on an
+            input without them).
+        v2_changes: the fields above that are different in v2 (e.g. v2's RandomErasing takes PIL images too):
+            :func:`spec_for` gives the spec as one API has it. Parameters are the same in both: their names and
+            defaults are v1's and v2's.
     """
 
     name: str
@@ -146,6 +170,9 @@ class TransformSpec:
     boxes: bool
     tensor_dtypes: tuple[str, ...] = ("uint8", "float")
     shape: Callable[[Mapping[str, Any], ImageInfo], tuple[ImageInfo, ...]] | None = None
+    apis: tuple[str, ...] = APIS
+    needs_boxes: bool = False
+    v2_changes: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -209,6 +236,94 @@ class StepInputError(ValueError):
         return (type(self), (self.index, self.step, self.reason))
 
 
+def _one_line(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and "\n" not in value
+
+
+def _numbers(value: Any, length: int) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) == length and all(_is_number(v) for v in value)
+
+
+@dataclass(frozen=True)
+class ScriptAnnotations:
+    """The objects of a detection sample, so that an exported v2 script (:func:`to_code`) runs the pipeline on the
+    same ``(image, target)`` pair as the preview: ``out_img, out_target = pipeline(img, target)``.
+
+    Sequences are stored as tuples (the annotations are hashable, like :class:`ScriptInput`).
+
+    Attributes:
+        boxes: one ``[x1, y1, x2, y2]`` per object, in pixels, with ``x1 <= x2`` and ``y1 <= y2``.
+        labels: one class index per object.
+        mask_path: a PNG of integer instance ids beside the script, of the image's size: 0 is background and
+            ``i + 1`` is object ``i``; the script makes one binary mask per object of it. ``None``: no masks.
+        keypoints: per object, its ``[x, y]`` points (the same number for every object); ``None``: no keypoints.
+    """
+
+    boxes: Sequence[Sequence[float]]
+    labels: Sequence[int]
+    mask_path: str | None = None
+    keypoints: Sequence[Sequence[Sequence[float]]] | None = None
+
+    def __post_init__(self) -> None:
+        boxes, labels, keypoints = self.boxes, self.labels, self.keypoints
+        if not isinstance(boxes, (list, tuple)) or not all(
+            _numbers(box, 4) and box[0] <= box[2] and box[1] <= box[3] for box in boxes
+        ):
+            raise ValueError(
+                f"boxes should be a list of [x1, y1, x2, y2] with x1 <= x2 and y1 <= y2, got {_show(boxes)}"
+            )
+        if not (isinstance(labels, (list, tuple)) and len(labels) == len(boxes)) or not all(
+            _is_number(label, integer=True) for label in labels
+        ):
+            raise ValueError(f"labels should be a list of {len(boxes)} ints, one per box, got {_show(labels)}")
+        if self.mask_path is not None and not _one_line(self.mask_path):
+            raise ValueError(f"mask_path should be None or a non-empty str on one line, got {_show(self.mask_path)}")
+        if keypoints is not None and not (
+            isinstance(keypoints, (list, tuple))
+            and len(keypoints) == len(boxes)
+            and all(isinstance(points, (list, tuple)) and points for points in keypoints)
+            and len({len(points) for points in keypoints}) <= 1
+            and all(_numbers(point, 2) for points in keypoints for point in points)
+        ):
+            raise ValueError(
+                f"keypoints should be None or one list of [x, y] points per box, the same number for every box, "
+                f"got {_show(keypoints)}"
+            )
+        object.__setattr__(self, "boxes", tuple(tuple(float(v) for v in box) for box in boxes))
+        object.__setattr__(self, "labels", tuple(labels))
+        if keypoints is not None:
+            points = tuple(tuple(tuple(float(v) for v in point) for point in obj) for obj in keypoints)
+            object.__setattr__(self, "keypoints", points)
+
+    @property
+    def _points_per_object(self) -> int:
+        return len(self.keypoints[0]) if self.keypoints else 0
+
+    def target(self, canvas_size: tuple[int, int], instance_ids: torch.Tensor | None = None) -> dict[str, Any]:
+        """The target an exported script builds, made of ``visionkit.tv_tensors``: ``boxes`` (XYXY), ``labels``,
+        ``masks`` (one uint8 mask per object, where ``instance_ids`` equals its id) and ``keypoints``.
+
+        Args:
+            canvas_size: the image's ``(height, width)``.
+            instance_ids (Tensor[H, W]): the pixels of the mask PNG; needed if there is a ``mask_path``.
+        """
+        count = len(self.boxes)
+        boxes = torch.tensor(self.boxes, dtype=torch.float32).reshape(count, 4)
+        target: dict[str, Any] = {
+            "boxes": tv_tensors.BoundingBoxes(boxes, format="XYXY", canvas_size=canvas_size),
+            "labels": torch.tensor(self.labels, dtype=torch.int64).reshape(count),
+        }
+        if self.mask_path is not None:
+            if instance_ids is None or tuple(instance_ids.shape) != tuple(canvas_size):
+                raise ValueError(f"instance_ids should be a tensor of shape {tuple(canvas_size)} for mask_path")
+            ids = instance_ids.to(torch.int64)
+            target["masks"] = tv_tensors.Mask((ids[None] == torch.arange(1, count + 1)[:, None, None]).to(torch.uint8))
+        if self.keypoints is not None:
+            points = torch.tensor(self.keypoints, dtype=torch.float32).reshape(count, self._points_per_object, 2)
+            target["keypoints"] = tv_tensors.KeyPoints(points, canvas_size=canvas_size)
+        return target
+
+
 @dataclass(frozen=True)
 class ScriptInput:
     """The image an exported script opens (:func:`to_code`): a file of exactly the pixels the pipeline got, and the
@@ -221,6 +336,7 @@ class ScriptInput:
         mode: ``RGB`` or ``L``; the script converts to it.
         about: what the file is, for the script's comment (e.g. "the photo scaled to 256 px, as the previews
             use it").
+        annotations: the sample's objects (v2 scripts only): the script runs ``pipeline(img, target)`` on them.
     """
 
     path: str
@@ -228,6 +344,7 @@ class ScriptInput:
     height: int
     mode: str = "RGB"
     about: str = ""
+    annotations: ScriptAnnotations | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.path, str) or not self.path or "\n" in self.path:
@@ -238,6 +355,8 @@ class ScriptInput:
             raise ValueError(f"mode should be 'RGB' or 'L', got {_show(self.mode)}")
         if not isinstance(self.about, str) or "\n" in self.about:
             raise ValueError(f"about should be a str on one line, got {_show(self.about)}")
+        if self.annotations is not None and not isinstance(self.annotations, ScriptAnnotations):
+            raise TypeError(f"annotations should be a ScriptAnnotations or None, got {type(self.annotations).__name__}")
 
 
 # -------------------------------------------------------------------------------- what a step makes of its input
@@ -374,6 +493,68 @@ def _to_pil_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInf
     return (image,)
 
 
+def _zoom_out_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """The canvas: each side times a factor drawn below ``side_range``'s maximum, truncated."""
+    factor = params["side_range"][1]
+    return (image.resized(int(image.height * factor), int(image.width * factor)),)
+
+
+def _scaled(image: ImageInfo, factor: float) -> ImageInfo:
+    return image.resized(int(image.height * factor), int(image.width * factor))
+
+
+def _scale_jitter_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """torchvision's base scale is ``min(target_size[1] / height, target_size[0] / width)``, jittered by a factor
+    of ``scale_range``."""
+    first, second = params["target_size"]
+    return (_scaled(image, min(second / image.height, first / image.width) * params["scale_range"][1]),)
+
+
+def _shortest_size_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """The largest of the sizes it draws from: each scales the shorter side to it, the longer one capped."""
+    sizes = params["min_size"] if isinstance(params["min_size"], list) else [params["min_size"]]
+    factors = [size / min(image.height, image.width) for size in sizes]
+    if params["max_size"] is not None:
+        factors = [min(factor, params["max_size"] / max(image.height, image.width)) for factor in factors]
+    return (_scaled(image, max(factors)),)
+
+
+def _random_resize_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """The shorter side is drawn from ``[min_size, max_size)``, so at most ``max_size - 1``."""
+    low, high = params["min_size"], params["max_size"]
+    if low >= high:
+        raise ValueError(
+            f"draws the shorter side from [min_size, max_size), which is empty for min_size={low} and "
+            f"max_size={high}: make max_size larger than min_size"
+        )
+    return _resize_shape({"size": high - 1, "max_size": None}, image)
+
+
+def _one_or_three_channels(image: ImageInfo, what: str) -> None:
+    if image.channels not in (1, 3):
+        raise ValueError(f"{what} 1 or 3 channels, but gets {image.channels}")
+
+
+def _rgb_tensor_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    if image.kind != "pil":
+        _one_or_three_channels(image, "needs a tensor with")
+    return (image,)
+
+
+def _jpeg_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    _one_or_three_channels(image, "encodes images with")
+    return (image,)
+
+
+def _rgb_shape(params: Mapping[str, Any], image: ImageInfo) -> tuple[ImageInfo, ...]:
+    """PIL converts any mode to RGB; a tensor with 3 or more channels stays as it is, one with 1 gets 3."""
+    if image.kind == "pil" or image.channels == 1:
+        return (replace(image, channels=3),)
+    if image.channels == 2:
+        raise ValueError("needs a tensor with 1, 3 or 4 channels, but gets one with 2")
+    return (image,)
+
+
 # ------------------------------------------------------------------------- what a step costs, per megapixel
 #: Milliseconds per megapixel (of the larger of a step's input and output, per channel-independent image) on one
 #: core, measured on this library's kernels at their slowest input kind (PIL, uint8 or float) and rounded up;
@@ -404,6 +585,13 @@ _COSTS: dict[str, float | Callable[[Mapping[str, Any]], float]] = {
     "TrivialAugmentWide": 35,
     "RandAugment": lambda params: 15 * params["num_ops"] + 10,
     "AugMix": lambda params: 18 * _augmix_ops(params) + 30,
+    "ScaleJitter": 20,
+    "RandomShortestSize": 20,
+    "RandomResize": 20,
+    "RandomIoUCrop": 55,
+    "RandomPhotometricDistort": 60,
+    "GaussianNoise": 15,
+    "JPEG": 20,
 }
 
 
@@ -461,6 +649,11 @@ _PADDING_MODE = Param("padding_mode", "choice", "constant", choices=_PADDING_MOD
 _ANTIALIAS = Param("antialias", "bool", True, help="smooth before downsampling tensors (PIL always does)")
 _CENTER = Param("center", "float_pair", None, -4096, 4096, 1, optional=True, help="(x, y) fixed point; image center")
 _BINS = Param("num_magnitude_bins", "int", 31, 2, 101, 1, help="number of strength levels")
+_RESIZE_ANTIALIAS = (_interpolation("BILINEAR", _RESIZE_MODES), _ANTIALIAS)
+# v2's colour kernels also take float tensors; its auto-augment policies also refuse a sample with boxes.
+_V2_FLOATS_TOO: dict[str, Any] = {"tensor_dtypes": ("uint8", "float")}
+_V2_AUTO_AUGMENT: dict[str, Any] = {"tensor_dtypes": ("uint8", "float"), "boxes": False}
+_V2_ONLY = ("v2",)
 
 _SPECS: tuple[TransformSpec, ...] = (
     TransformSpec(
@@ -575,6 +768,7 @@ _SPECS: tuple[TransformSpec, ...] = (
             _fill(),
         ),
         random=True, input="image", output="same", boxes=False, shape=_elastic_shape,
+        v2_changes={"boxes": True},  # v2 warps boxes through the same displacement field
     ),
     TransformSpec(
         "ColorJitter", "color",
@@ -610,6 +804,7 @@ _SPECS: tuple[TransformSpec, ...] = (
         "Keep only the top bits of each channel with probability p, giving flat bands of color.",
         (Param("bits", "int", 4, 0, 8, 1, help="bits kept per channel, 0 to 8"), _probability()),
         random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8, shape=_posterize_shape,
+        v2_changes=_V2_FLOATS_TOO,
     ),
     TransformSpec(
         "RandomSolarize", "color",
@@ -633,7 +828,7 @@ _SPECS: tuple[TransformSpec, ...] = (
         "RandomEqualize", "color",
         "Equalize the histogram with probability p, spreading the intensities evenly.",
         (_probability(),),
-        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8, v2_changes=_V2_FLOATS_TOO,
     ),
     TransformSpec(
         "GaussianBlur", "blur and noise",
@@ -655,6 +850,10 @@ _SPECS: tuple[TransformSpec, ...] = (
                   help="fill: one number, one per channel, or 'random' noise"),
         ),
         random=True, input="tensor", output="same", boxes=True,
+        v2_changes={
+            "input": "image",
+            "summary": "With probability p, blank out a random rectangle; teaches robustness to occlusion.",
+        },
     ),
     TransformSpec(
         "AutoAugment", "auto-augment",
@@ -664,7 +863,7 @@ _SPECS: tuple[TransformSpec, ...] = (
             _interpolation("NEAREST"),
             _fill(None, optional=True),
         ),
-        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8, v2_changes=_V2_AUTO_AUGMENT,
     ),
     TransformSpec(
         "RandAugment", "auto-augment",
@@ -676,13 +875,13 @@ _SPECS: tuple[TransformSpec, ...] = (
             _interpolation("NEAREST"),
             _fill(None, optional=True),
         ),
-        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8, v2_changes=_V2_AUTO_AUGMENT,
     ),
     TransformSpec(
         "TrivialAugmentWide", "auto-augment",
         "Apply one random operation at a random strength; a strong, tuning-free default.",
         (_BINS, _interpolation("NEAREST"), _fill(None, optional=True)),
-        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8,
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8, v2_changes=_V2_AUTO_AUGMENT,
     ),
     TransformSpec(
         "AugMix", "auto-augment",
@@ -696,13 +895,13 @@ _SPECS: tuple[TransformSpec, ...] = (
             _interpolation("BILINEAR"),
             _fill(None, optional=True),
         ),
-        random=True, input="image", output="same", boxes=False, tensor_dtypes=_UINT8,
+        random=True, input="image", output="same", boxes=False, tensor_dtypes=_UINT8, v2_changes=_V2_FLOATS_TOO,
     ),
     TransformSpec(
         "ToTensor", "conversion",
         "Turn a PIL image into a float tensor in [0, 1]; needed before Normalize and RandomErasing.",
         (),
-        random=False, input="pil", output="tensor", boxes=True, tensor_dtypes=(),
+        random=False, input="pil", output="tensor", boxes=True, tensor_dtypes=(), apis=("v1",),
     ),
     TransformSpec(
         "PILToTensor", "conversion",
@@ -714,7 +913,7 @@ _SPECS: tuple[TransformSpec, ...] = (
         "ConvertImageDtype", "conversion",
         "Convert a tensor to another dtype, rescaling the values (uint8 0-255 to float 0-1 and back).",
         (Param("dtype", "choice", "float32", choices=_DTYPES, help="the new dtype"),),
-        random=False, input="tensor", output="tensor", boxes=True,
+        random=False, input="tensor", output="tensor", boxes=True, apis=("v1",),
     ),
     TransformSpec(
         "Normalize", "conversion",
@@ -732,57 +931,248 @@ _SPECS: tuple[TransformSpec, ...] = (
                optional=True, help="PIL mode; inferred from the channels if unset"),),
         random=False, input="tensor", output="pil", boxes=True, shape=_to_pil_shape,
     ),
+    # ---------------------------------------------------------------------------------------------- v2 only
+    TransformSpec(
+        "RandomIoUCrop", "geometry",
+        "Crop a random region that overlaps some box by at least a random IoU (SSD's crop); needs boxes, and "
+        "SanitizeBoundingBoxes after it to drop the boxes it cuts out.",
+        (
+            Param("min_scale", "float", 0.3, 0.0, 1.0, 0.05, help="smallest crop side, as a fraction of the image's"),
+            Param("max_scale", "float", 1.0, 0.0, 1.0, 0.05, help="largest crop side, as a fraction of the image's"),
+            Param("min_aspect_ratio", "float", 0.5, 0.05, 20.0, 0.05, help="smallest crop width / height"),
+            Param("max_aspect_ratio", "float", 2.0, 0.05, 20.0, 0.05, help="largest crop width / height"),
+            Param("trials", "int", 40, 1, 1000, 1, help="attempts per drawn IoU before drawing another"),
+        ),
+        random=True, input="image", output="same", boxes=True, apis=_V2_ONLY, needs_boxes=True,
+    ),
+    TransformSpec(
+        "RandomZoomOut", "geometry",
+        "With probability p, place the image at a random spot of a canvas up to side_range times larger (SSD's "
+        "zoom out); small objects for a detector.",
+        (
+            _fill(),
+            _range("side_range", (1.0, 4.0), 1.0, 8.0, 0.1, "(min, max) canvas side, as a multiple of the image's"),
+            _probability(),
+        ),
+        random=True, input="image", output="same", boxes=True, shape=_zoom_out_shape, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "ScaleJitter", "geometry",
+        "Resize by a random factor of the scale that fits target_size (large scale jitter); for detection and "
+        "segmentation training.",
+        (
+            Param("target_size", "int_pair", [1024, 1024], 1, 2048, 1, help="(h, w) that the base scale fits"),
+            _range("scale_range", (0.1, 2.0), 0.01, 4.0, 0.05, "(min, max) factor of the base scale"),
+            *_RESIZE_ANTIALIAS,
+        ),
+        random=True, input="image", output="same", boxes=True, shape=_scale_jitter_shape, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "RandomShortestSize", "geometry",
+        "Resize so the shorter side is one of min_size, drawn at random (the longer side capped at max_size); "
+        "multi-scale detection training.",
+        (
+            Param("min_size", "ints", [480, 512, 544, 576, 608], 1, 2048, 1,
+                  help="shorter side, or a list to draw it from"),
+            Param("max_size", "int", None, 1, 4096, 1, optional=True, help="cap on the longer side"),
+            *_RESIZE_ANTIALIAS,
+        ),
+        random=True, input="image", output="same", boxes=True, shape=_shortest_size_shape, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "RandomResize", "geometry",
+        "Resize the shorter side to a random size in [min_size, max_size); the segmentation references' scale "
+        "augmentation.",
+        (
+            Param("min_size", "int", 260, 1, 2048, 1, help="smallest shorter side"),
+            Param("max_size", "int", 1040, 2, 2049, 1, help="shorter side drawn below this, above min_size"),
+            *_RESIZE_ANTIALIAS,
+        ),
+        random=True, input="image", output="same", boxes=True, shape=_random_resize_shape, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "RandomPhotometricDistort", "color",
+        "Each with probability p: jitter brightness, contrast (before or after the rest), saturation and hue, "
+        "and shuffle the channels; SSD's photometric distortion.",
+        (
+            _range("brightness", (0.875, 1.125), 0.0, 10.0, 0.005, "(min, max) brightness factor"),
+            _range("contrast", (0.5, 1.5), 0.0, 10.0, 0.05, "(min, max) contrast factor"),
+            _range("saturation", (0.5, 1.5), 0.0, 10.0, 0.05, "(min, max) saturation factor"),
+            _range("hue", (-0.05, 0.05), -0.5, 0.5, 0.01, "(min, max) hue shift"),
+            _probability(),
+        ),
+        random=True, input="image", output="same", boxes=True, shape=_rgb_tensor_shape, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "RandomChannelPermutation", "color",
+        "Shuffle the color channels at random; makes a model ignore which channel is which.",
+        (),
+        random=True, input="image", output="same", boxes=True, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "GaussianNoise", "blur and noise",
+        "Add Gaussian noise of a given mean and sigma (on the 0 to 1 scale) to a tensor; simulates sensor noise.",
+        (
+            Param("mean", "float", 0.0, -1.0, 1.0, 0.01, help="mean of the noise, on the 0 to 1 scale"),
+            Param("sigma", "float", 0.1, 0.0, 1.0, 0.01, help="standard deviation of the noise, 0 to 1 scale"),
+            Param("clip", "bool", True, help="clamp the result to the valid range"),
+        ),
+        random=True, input="tensor", output="same", boxes=True, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "JPEG", "blur and noise",
+        "Compress and decompress as JPEG at a random quality; teaches robustness to compression artifacts.",
+        (Param("quality", "int_pair", [50, 100], 1, 100, 1, help="(min, max) JPEG quality, 1 to 100"),),
+        random=True, input="image", output="same", boxes=True, tensor_dtypes=_UINT8, shape=_jpeg_shape,
+        apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "ToImage", "conversion",
+        "Turn a PIL image into a uint8 image tensor (a tensor stays as it is); the first step of a v2 tensor "
+        "pipeline.",
+        (),
+        random=False, input="image", output="tensor", boxes=True, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "ToDtype", "conversion",
+        "Convert an image tensor to another dtype, with scale rescaling the values (uint8 0-255 to float 0-1).",
+        (
+            Param("dtype", "choice", "float32", choices=_DTYPES, help="the new dtype"),
+            Param("scale", "bool", False, help="rescale the values to the new dtype's range"),
+        ),
+        random=False, input="tensor", output="tensor", boxes=True, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "RGB", "conversion",
+        "Convert a grayscale image to RGB (3 equal channels); an RGB image stays as it is.",
+        (),
+        random=False, input="image", output="same", boxes=True, shape=_rgb_shape, apis=_V2_ONLY,
+    ),
+    TransformSpec(
+        "SanitizeBoundingBoxes", "boxes",
+        "Remove the boxes smaller than min_size or min_area, with their labels; after the crops of a pipeline.",
+        (
+            Param("min_size", "float", 1.0, 0.0, 1000.0, 0.5, help="smallest box side kept, in pixels"),
+            Param("min_area", "float", 1.0, 0.0, 1_000_000.0, 1.0, help="smallest box area kept, in pixels"),
+        ),
+        random=False, input="image", output="same", boxes=True, apis=_V2_ONLY, needs_boxes=True,
+    ),
+    TransformSpec(
+        "ClampBoundingBoxes", "boxes",
+        "Clamp the boxes to the image; 'auto' uses the boxes' own clamping_mode.",
+        (Param("clamping_mode", "choice", "auto", choices=("auto", "soft", "hard"), optional=True,
+               help="how boxes are clamped; None leaves them"),),
+        random=False, input="image", output="same", boxes=True, apis=_V2_ONLY, needs_boxes=True,
+    ),
 )  # fmt: skip
 
 CATALOG: dict[str, TransformSpec] = {spec.name: spec for spec in sorted(_SPECS, key=lambda s: GROUPS.index(s.group))}
+#: Each API's view of its transforms: the specs with their ``v2_changes`` applied for v2.
+_VIEWS: dict[str, dict[str, TransformSpec]] = {
+    api: {
+        name: replace(spec, **spec.v2_changes) if api == "v2" else spec
+        for name, spec in CATALOG.items()
+        if api in spec.apis
+    }
+    for api in APIS
+}
 _MODULES = (_geometry_transforms, _color_transforms, _misc_transforms, _auto_augment)
-_CLASSES: dict[str, type] = {name: next(getattr(m, name) for m in _MODULES if name in m.__all__) for name in CATALOG}
+_API_CLASSES: dict[str, dict[str, type]] = {
+    "v1": {name: next(getattr(m, name) for m in _MODULES if name in m.__all__) for name in _VIEWS["v1"]},
+    "v2": {name: getattr(_v2, name) for name in _VIEWS["v2"]},
+}
+#: Each transform's class in the first API that has it (v1's where both do: their signatures are the same).
+_CLASSES: dict[str, type] = {name: _API_CLASSES[spec.apis[0]][name] for name, spec in CATALOG.items()}
+_NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 _REQUIRED: dict[str, frozenset[str]] = {
-    name: frozenset(n for n, p in inspect.signature(cls).parameters.items() if p.default is inspect.Parameter.empty)
+    name: frozenset(
+        n for n, p in inspect.signature(cls).parameters.items() if p.kind in _NAMED and p.default is p.empty
+    )
     for name, cls in _CLASSES.items()
 }
+_MODULE_NAMES = {"v1": "visionkit.transforms", "v2": "visionkit.transforms.v2"}
+_CODE_PREFIXES = {"v1": "T", "v2": "v2"}
+# What a v2 pipeline uses instead of a v1-only step.
+_V2_INSTEAD = {
+    "ToTensor": "v2 pipelines use ToImage, then ToDtype(float32, scale=True)",
+    "ConvertImageDtype": "v2 pipelines use ToDtype(dtype, scale=True)",
+}
 
-# Choice values that stand for Python objects: the code prefix that names them, and the object it names.
+# Choice values that stand for Python objects: the name that code gives their namespace (an API's module's
+# attribute, or ``torch``), and the namespace.
 _SYMBOLIC: dict[tuple[str, str], str] = {
     ("ConvertImageDtype", "dtype"): "torch",
-    ("AutoAugment", "policy"): "T.AutoAugmentPolicy",
+    ("ToDtype", "dtype"): "torch",
+    ("AutoAugment", "policy"): "AutoAugmentPolicy",
 }
 _NAMESPACES: dict[str, Any] = {
     "torch": torch,
-    "T.AutoAugmentPolicy": AutoAugmentPolicy,
-    "T.InterpolationMode": InterpolationMode,
+    "AutoAugmentPolicy": AutoAugmentPolicy,
+    "InterpolationMode": InterpolationMode,  # v2's is the same enum
 }
 
 
-def search(text: str = "", group: str | None = None) -> list[TransformSpec]:
-    """The catalog entries whose name or summary contains ``text`` (case-insensitive), optionally in one group.
+def _check_api(api: Any) -> None:
+    if not isinstance(api, str) or api not in APIS:
+        raise ValueError(f"api should be one of {list(APIS)}, got {_show(api)}")
+
+
+def _api_reason(name: str, api: str) -> str:
+    """Why transform ``name`` (in the catalog) cannot be a step of an ``api`` pipeline, after its name."""
+    if api == "v2":
+        return f"is not in v2 ({_MODULE_NAMES[api]}): {_V2_INSTEAD.get(name, 'it is v1 only')}"
+    return f"is a v2 transform, not in v1 ({_MODULE_NAMES[api]}): write the pipeline for v2, or remove it"
+
+
+def _not_in_api(name: str, api: str) -> str:
+    return f"{name} {_api_reason(name, api)}"
+
+
+def spec_for(name: str, *, api: str = "v1") -> TransformSpec:
+    """The declaration of transform ``name`` as API ``api`` has it (v2 takes some other inputs, see
+    :attr:`TransformSpec.v2_changes`).
 
     Raises:
-        ValueError: if ``group`` is not one of :data:`GROUPS`.
+        ValueError: if ``api`` is not one of :data:`APIS`, or ``name`` is not a transform of that API (the message
+            says which API has it).
     """
+    _check_api(api)
+    if not isinstance(name, str) or name not in CATALOG:
+        raise ValueError(f"unknown transform {_show(name)}: see catalog.CATALOG for the available ones")
+    if name not in _VIEWS[api]:
+        raise ValueError(_not_in_api(name, api))
+    return _VIEWS[api][name]
+
+
+def search(text: str = "", group: str | None = None, *, api: str = "v1") -> list[TransformSpec]:
+    """The transforms of API ``api`` whose name or summary contains ``text`` (case-insensitive), optionally in one
+    group, as that API has them (:func:`spec_for`).
+
+    Raises:
+        ValueError: if ``group`` is not one of :data:`GROUPS` or ``api`` not one of :data:`APIS`.
+    """
+    _check_api(api)
     if group is not None and group not in GROUPS:
         raise ValueError(f"group should be one of {list(GROUPS)} or None, got {group!r}")
     needle = text.strip().lower()
     return [
         spec
-        for spec in CATALOG.values()
+        for spec in _VIEWS[api].values()
         if (group is None or spec.group == group) and (needle in spec.name.lower() or needle in spec.summary.lower())
     ]
 
 
-def default_step(name: str) -> Step:
+def _default_params(spec: TransformSpec) -> dict[str, Any]:
+    return {param.name: _json_value(param, param.default) for param in spec.params}
+
+
+def default_step(name: str, *, api: str = "v1") -> Step:
     """A step of transform ``name`` with every argument at its default (required ones at a starting value).
 
     Raises:
-        ValueError: if ``name`` is not in :data:`CATALOG`.
+        ValueError: if ``name`` is not a transform of ``api`` (:func:`spec_for`).
     """
-    return Step(name, {param.name: _json_value(param, param.default) for param in _spec(name).params})
-
-
-def _spec(name: Any) -> TransformSpec:
-    if not isinstance(name, str) or name not in CATALOG:
-        raise ValueError(f"unknown transform {_show(name)}: see catalog.CATALOG for the available ones")
-    return CATALOG[name]
+    return Step(name, _default_params(spec_for(name, api=api)))
 
 
 # ------------------------------------------------------------------------------------------------------ validation
@@ -822,6 +1212,7 @@ def _is_choice(param: Param, value: Any) -> bool:
 
 
 _CHANNEL_COUNTS = range(1, _MAX_CHANNELS + 1)
+_MAX_INTS = 16
 
 # Per kind: whether a (non-None) value is valid, and how a valid value is described in messages.
 _CHECKS: dict[str, Callable[[Param, Any], bool]] = {
@@ -832,6 +1223,9 @@ _CHECKS: dict[str, Callable[[Param, Any], bool]] = {
     "int_pair": lambda param, v: _numbers_in_range(param, v, (2,), integer=True),
     "float_pair": lambda param, v: _numbers_in_range(param, v, (2,)),
     "size": lambda param, v: _in_range(param, v, integer=True) or _numbers_in_range(param, v, (2,), integer=True),
+    "ints": lambda param, v: (
+        _in_range(param, v, integer=True) or _numbers_in_range(param, v, range(1, _MAX_INTS + 1), integer=True)
+    ),
     "fill": lambda param, v: (
         _in_range(param, v) or _numbers_in_range(param, v, _CHANNEL_COUNTS) or _is_choice(param, v)
     ),
@@ -845,6 +1239,7 @@ _DESCRIPTIONS: dict[str, str] = {
     "int_pair": "a pair of ints {span}",
     "float_pair": "a pair of numbers {span}",
     "size": "an int or a pair of ints (h, w), {span}",
+    "ints": "an int or a list of 1 to {ints} ints, {span}",
     "fill": "a number or a list of 1 to {channels} numbers (one per channel), {span}{choices_too}",
     "interpolation": "one of {choices}",
 }
@@ -862,6 +1257,7 @@ def _expected(param: Param) -> str:
         choices=", ".join(map(repr, param.choices)),
         choices_too="".join(f", or {c!r}" for c in param.choices),
         channels=_MAX_CHANNELS,
+        ints=_MAX_INTS,
     )
     return f"{text}, or None" if param.optional else text
 
@@ -881,10 +1277,12 @@ def _json_value(param: Param, value: Any) -> Any:
     return list(value) if isinstance(value, (list, tuple)) else value
 
 
-def _step_problems(step: Step) -> dict[str, str]:
+def _step_problems(step: Step, api: str) -> dict[str, str]:
     """Problems with the step's own fields (name, enabled, p), keyed ``step.<field>``."""
     if not isinstance(step.name, str) or step.name not in CATALOG:
         return {"step.name": f"unknown transform {_show(step.name)}"}
+    if step.name not in _VIEWS[api]:
+        return {"step.name": _not_in_api(step.name, api)}
     problems = {}
     if not isinstance(step.enabled, bool):
         problems["step.enabled"] = f"enabled should be true or false, got {_show(step.enabled)}"
@@ -901,18 +1299,24 @@ def _blame(spec: TransformSpec, message: str) -> str:
     return min(found)[1] if found else "step"
 
 
-def validate_step(step: Step) -> dict[str, str]:
-    """Check a step against its declaration, then by constructing the transform; build nothing on failure.
+def validate_step(step: Step, *, api: str = "v1") -> dict[str, str]:
+    """Check a step against its declaration, then by constructing the transform of ``api``; build nothing on failure.
 
     Args:
         step: the step; parameters it leaves out take their default.
+        api: the API the pipeline is written for (:data:`APIS`).
 
     Returns:
         ``{parameter name: message}``, empty when the step is fine. Problems with the step's own fields use the keys
-        ``step.name``, ``step.enabled``, ``step.p`` and ``step.params``; a complaint of the transform's ``__init__``
-        that names no parameter uses ``step``. Messages name the parameter and echo the value.
+        ``step.name`` (also: a transform the API does not have), ``step.enabled``, ``step.p`` and ``step.params``; a
+        complaint of the transform's ``__init__`` that names no parameter uses ``step``. Messages name the parameter
+        and echo the value.
+
+    Raises:
+        ValueError: if ``api`` is not one of :data:`APIS`.
     """
-    problems = _step_problems(step)
+    _check_api(api)
+    problems = _step_problems(step, api)
     if "step.name" in problems or "step.params" in problems:
         return problems
     spec = CATALOG[step.name]
@@ -926,7 +1330,7 @@ def validate_step(step: Step) -> dict[str, str]:
             problems[param.name] = _param_message(param, value)
     if not problems:
         try:
-            _construct(step)
+            _construct(step, api)
         except (ValueError, TypeError) as exc:
             problems[_blame(spec, str(exc))] = str(exc)
     return problems
@@ -947,16 +1351,18 @@ def _complete(step: Step) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------------------- building
-def _symbol_prefix(spec: TransformSpec, param: Param) -> str | None:
-    """How exported code names the object a choice stands for (``T.InterpolationMode``), if it stands for one."""
-    return "T.InterpolationMode" if param.kind == "interpolation" else _SYMBOLIC.get((spec.name, param.name))
+def _symbol_prefix(spec: TransformSpec, param: Param, api: str = "v1") -> str | None:
+    """How exported code names the namespace of the object a choice stands for (``T.InterpolationMode``,
+    ``v2.InterpolationMode``, ``torch``), if it stands for one."""
+    name = "InterpolationMode" if param.kind == "interpolation" else _SYMBOLIC.get((spec.name, param.name))
+    return name if name in (None, "torch") else f"{_CODE_PREFIXES[api]}.{name}"
 
 
 def _python_value(spec: TransformSpec, param: Param, value: Any) -> Any:
     """The constructor argument for a valid JSON value: enums and dtypes for their names, tuples for lists."""
     prefix = _symbol_prefix(spec, param)
     if prefix is not None and value is not None:
-        return getattr(_NAMESPACES[prefix], value)  # value is one of the declared choices
+        return getattr(_NAMESPACES[prefix.rpartition(".")[2]], value)  # value is one of the declared choices
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -970,75 +1376,108 @@ def _arguments(step: Step) -> dict[str, tuple[Param, Any]]:
     }
 
 
-def _construct(step: Step) -> Any:
+def _construct(step: Step, api: str = "v1") -> Any:
     spec = CATALOG[step.name]
     kwargs = {name: _python_value(spec, param, value) for name, (param, value) in _arguments(step).items()}
-    return _CLASSES[spec.name](**kwargs)
+    return _API_CLASSES[api][spec.name](**kwargs)
 
 
-def build_step(step: Step) -> Any:
-    """The transform of a step, wrapped in ``RandomApply([...], p)`` when ``step.p < 1``.
-
-    Raises:
-        ValueError: if the step is invalid (the message names the parameter and echoes the value).
-    """
-    _raise_first(validate_step(step), _label(step))
-    transform = _construct(step)
-    return RandomApply([transform], p=float(step.p)) if step.p < 1 else transform
-
-
-def build_pipeline(steps: Sequence[Step]) -> Compose:
-    """``Compose`` of the enabled steps, in order.
+def build_step(step: Step, *, api: str = "v1") -> Any:
+    """The transform of a step in ``api``, wrapped in that API's ``RandomApply([...], p)`` when ``step.p < 1``.
 
     Raises:
-        ValueError: if an enabled step is invalid.
+        ValueError: if the step is invalid (the message names the parameter and echoes the value), its transform
+            is not in ``api``, or ``api`` is not one of :data:`APIS`.
     """
-    return Compose([build_step(step) for step in steps if step.enabled])
+    _raise_first(validate_step(step, api=api), _label(step))
+    transform = _construct(step, api)
+    if step.p >= 1:
+        return transform
+    return (_v2.RandomApply if api == "v2" else RandomApply)([transform], p=float(step.p))
+
+
+def build_pipeline(steps: Sequence[Step], *, api: str = "v1") -> Compose | _v2.Compose:
+    """The API's ``Compose`` of the enabled steps, in order (``visionkit.transforms.v2.Compose`` for v2: it takes
+    a whole sample, e.g. ``pipeline(image, target)``).
+
+    Raises:
+        ValueError: if an enabled step is invalid or not in ``api``, or ``api`` is not one of :data:`APIS`.
+    """
+    _check_api(api)
+    transforms = [build_step(step, api=api) for step in steps if step.enabled]
+    return _v2.Compose(transforms) if api == "v2" else Compose(transforms)
 
 
 # --------------------------------------------------------------------------------------------------- order checks
 _STATES = {"pil": "a PIL image", "uint8": "a uint8 tensor", "float": "a float tensor"}
+_TENSOR_HINTS = {"v1": "add ToTensor or PILToTensor before it", "v2": "add ToImage before it"}
 _DTYPE_HINTS = {
-    "uint8": "move it before ToTensor, or use PILToTensor instead",
-    "float": "use ToTensor, or add ConvertImageDtype(float32) before it",
+    "v1": {
+        "uint8": "move it before ToTensor, or use PILToTensor instead",
+        "float": "use ToTensor, or add ConvertImageDtype(float32) before it",
+    },
+    "v2": {
+        "uint8": "move it before ToDtype, or add ToDtype(uint8, scale=True) before it",
+        "float": "add ToDtype(float32, scale=True) before it",
+    },
 }
 
 
-def _input_problem(spec: TransformSpec, state: str, origin: str) -> str | None:
+def _input_problem(spec: TransformSpec, state: str, origin: str, api: str = "v1") -> str | None:
     if spec.input == "pil" and state != "pil":
         return f"needs a PIL image, but gets {_STATES[state]} from {origin}: convert to a tensor only once"
     if spec.input == "tensor" and state == "pil":
-        return f"needs a tensor, but gets a PIL image from {origin}: add ToTensor or PILToTensor before it"
+        return f"needs a tensor, but gets a PIL image from {origin}: {_TENSOR_HINTS[api]}"
     if state != "pil" and state not in spec.tensor_dtypes:
         wanted = " or ".join([*(["a PIL image"] if spec.input == "image" else []), _STATES[spec.tensor_dtypes[0]]])
-        return f"needs {wanted}, but gets {_STATES[state]} from {origin}: {_DTYPE_HINTS[spec.tensor_dtypes[0]]}"
+        hint = _DTYPE_HINTS[api][spec.tensor_dtypes[0]]
+        return f"needs {wanted}, but gets {_STATES[state]} from {origin}: {hint}"
     return None
 
 
 def _output_state(spec: TransformSpec, step: Step, state: str) -> str:
     if spec.output == "pil":
         return "pil"
-    if spec.name == "ConvertImageDtype":
+    if spec.name in ("ConvertImageDtype", "ToDtype"):
         return "float" if str(step.params.get("dtype", "float32")).startswith("float") else "uint8"
+    if spec.name == "ToImage":
+        return "uint8" if state == "pil" else state
     if spec.output == "tensor":
         return "float" if spec.name == "ToTensor" else "uint8"
     return state
 
 
-def check_pipeline(steps: Sequence[Step], *, source: str = "pil") -> list[str]:
+def _v2_problems(steps: Sequence[Step], index: int, state: str) -> list[str]:
+    """What only v2 steps get wrong: an IoU crop whose cut boxes stay, a float conversion that keeps 0-255."""
+    step = steps[index]
+    later = [s.name for s in steps[index + 1 :] if s.enabled]
+    found = []
+    if step.name == "RandomIoUCrop" and "SanitizeBoundingBoxes" not in later:
+        found.append("leaves the boxes it cuts out as empty boxes: add SanitizeBoundingBoxes after it")
+    dtype = str(step.params.get("dtype", "float32"))
+    if step.name == "ToDtype" and state == "uint8" and dtype.startswith("float") and not step.params.get("scale"):
+        found.append(f"converts to {dtype} without scale, so values stay in [0, 255]: set scale to true")
+    return found
+
+
+def check_pipeline(steps: Sequence[Step], *, source: str = "pil", api: str = "v1") -> list[str]:
     """Order problems a user should hear about, one message each, naming the step (numbered from 1) and transform.
 
     Follows the image type through the enabled steps: a tensor-only step on a PIL image, a PIL-only step on a tensor
     (e.g. a second ToTensor), a dtype a step cannot take (Normalize on uint8, posterize on float), a conversion
-    applied with p < 1, Normalize twice, and color changes after Normalize (they clamp to [0, 1]).
+    applied with p < 1, Normalize twice, and color changes after Normalize (they clamp to [0, 1]). Also a transform
+    that ``api`` does not have; in v2, a RandomIoUCrop without SanitizeBoundingBoxes after it and a ToDtype to
+    float without scale on uint8.
 
     Args:
         steps: the pipeline.
         source: what goes in: ``pil`` (default), ``uint8`` or ``float`` (a tensor).
+        api: the API the pipeline is written for (:data:`APIS`).
 
     Raises:
-        ValueError: if ``source`` is not one of those.
+        ValueError: if ``source`` or ``api`` is not one of those.
     """
+    _check_api(api)
     if source not in _STATES:
         raise ValueError(f"source should be one of {list(_STATES)}, got {source!r}")
     problems: list[str] = []
@@ -1050,9 +1489,12 @@ def check_pipeline(steps: Sequence[Step], *, source: str = "pil") -> list[str]:
         if step.name not in CATALOG:
             problems.append(f"{where}: unknown transform")
             continue
-        spec = CATALOG[step.name]
+        if step.name not in _VIEWS[api]:
+            problems.append(f"{where}: {_not_in_api(step.name, api)}")
+            continue
+        spec = _VIEWS[api][step.name]
         found = [
-            _input_problem(spec, state, origin),
+            _input_problem(spec, state, origin, api),
             f"runs with probability p={step.p:g}, so later steps get mixed inputs: set p to 1"
             if spec.group == "conversion" and step.p < 1
             else None,
@@ -1060,6 +1502,7 @@ def check_pipeline(steps: Sequence[Step], *, source: str = "pil") -> list[str]:
             f"expects values in [0, 1], but {normalized_by} already normalized them: move it before Normalize"
             if spec.group == "color" and normalized_by
             else None,
+            *(_v2_problems(steps, number - 1, state) if api == "v2" else []),
         ]
         problems.extend(f"{where}: {problem}" for problem in found if problem)
         new_state = _output_state(spec, step, state)
@@ -1099,15 +1542,15 @@ def _fill_problem(spec: TransformSpec, params: Mapping[str, Any], image: ImageIn
     return None
 
 
-def _made_by(step: Step, image: ImageInfo, origin: str) -> tuple[ImageInfo, ...]:
-    """The images one enabled step makes from ``image`` (the output last, of the step's output kind).
+def _made_by(step: Step, image: ImageInfo, origin: str, api: str) -> tuple[ImageInfo, ...]:
+    """The images one enabled step of ``api`` makes from ``image`` (the output last, of the step's output kind).
 
     Raises:
         ValueError: the reason, if the step always fails on ``image``.
     """
-    spec = CATALOG[step.name]
+    spec = _VIEWS[api][step.name]
     params = _complete(step)
-    problem = _input_problem(spec, image.kind, origin) or _fill_problem(spec, params, image)
+    problem = _input_problem(spec, image.kind, origin, api) or _fill_problem(spec, params, image)
     if problem:
         raise ValueError(problem)
     made = spec.shape(params, image) if spec.shape is not None else (image,)
@@ -1164,6 +1607,8 @@ def trace(
     *,
     max_pixels: int = MAX_IMAGE_PIXELS,
     max_seconds: float = MAX_IMAGE_SECONDS,
+    api: str = "v1",
+    boxes: bool = False,
 ) -> PipelineTrace:
     """Follow an input through valid steps, without running them: what each step can output, and what it costs.
 
@@ -1177,6 +1622,11 @@ def trace(
         max_pixels: the most pixels any image a step makes may have (:data:`MAX_IMAGE_PIXELS`).
         max_seconds: the most time one image may be expected to take through the steps, on one core
             (:data:`MAX_IMAGE_SECONDS`).
+        api: the API the steps are written for (:data:`APIS`); v2's conversions are ToImage (a PIL image to a
+            uint8 tensor) and ToDtype (to its dtype's kind).
+        boxes: the sample has bounding boxes (with labels) besides the image, as the steps that need them
+            (:attr:`TransformSpec.needs_boxes`) require, and as the steps that cannot take boxes
+            (:attr:`TransformSpec.boxes`, e.g. v2's auto-augment policies) refuse.
 
     Returns:
         PipelineTrace: the largest image each step can output, and the expected seconds per image.
@@ -1187,9 +1637,11 @@ def trace(
             other channels, a crop larger than the image, a kernel larger than the image), that would make an
             image of more than ``max_pixels``, or that brings the expected time past ``max_seconds``. The message
             names the step, e.g. ``step 5 Pad(padding=512) would make an image of up to 4,352 x 4,352 pixels (18.9
-            MP); the limit is ...``.
-        ValueError: if ``max_pixels`` or ``max_seconds`` is not positive.
+            MP); the limit is ...``. Also for a step whose transform ``api`` does not have, and one that needs
+            boxes when ``boxes`` is false.
+        ValueError: if ``max_pixels`` or ``max_seconds`` is not positive, or ``api`` not one of :data:`APIS`.
     """
+    _check_api(api)
     _check_info(image)
     if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
         raise ValueError(f"max_pixels should be a positive int, got {_show(max_pixels)}")
@@ -1199,13 +1651,14 @@ def trace(
     current, origins, milliseconds = {image}, {image.kind: "the input"}, 0.0
     for index, step in enumerate(steps):
         if step.enabled:
+            _check_traceable(index, step, api, boxes)
             after: set[ImageInfo] = set()
             converted: dict[str, str] = {}
             params, most = _complete(step), 0.0
             # Largest first: the message names the worst case, and the same one on every run.
             for info in sorted(current, key=lambda i: (-i.pixels, i.kind, i.channels, i.height)):
                 try:
-                    made = _made_by(step, info, origins[info.kind])
+                    made = _made_by(step, info, origins[info.kind], api)
                 except ValueError as exc:
                     raise StepInputError(index, step, str(exc)) from None
                 largest = max(made, key=lambda i: i.pixels)
@@ -1222,6 +1675,27 @@ def trace(
             current = _merge(after)
         outputs.append(max(current, key=lambda i: (i.pixels, i.channels, i.kind)))
     return PipelineTrace(tuple(outputs), milliseconds / 1e3)
+
+
+def _check_traceable(index: int, step: Step, api: str, boxes: bool) -> None:
+    if step.name not in _VIEWS[api]:
+        raise StepInputError(index, step, _api_reason(step.name, api))
+    if CATALOG[step.name].needs_boxes and not boxes:
+        raise StepInputError(
+            index,
+            step,
+            "needs bounding boxes in the sample, but the input has none: run the pipeline on an (image, target) "
+            "sample with boxes and labels, or remove the step",
+        )
+    if boxes and not _VIEWS[api][step.name].boxes:
+        raise StepInputError(
+            index, step, f"cannot take a sample with bounding boxes ({api}): run it on images only, or remove it"
+        )
+    padding_mode = _complete(step).get("padding_mode", "constant")
+    if boxes and api == "v2" and step.p > 0 and padding_mode != "constant":
+        raise StepInputError(
+            index, step, f"pads in {padding_mode} mode, which v2 cannot do to bounding boxes: use 'constant'"
+        )
 
 
 def _too_slow(milliseconds: float, step_ms: float, max_seconds: float) -> str:
@@ -1245,9 +1719,9 @@ def normalize_stats(steps: Sequence[Step]) -> tuple[list[float], list[float]] | 
 _LEFT_OUT = {"enabled": True, "p": 1.0, "params": {}}  # what a step's fields read as when missing
 
 
-def _step_document(step: Step, compact: bool) -> dict[str, Any]:
+def _step_document(step: Step, compact: bool, api: str) -> dict[str, Any]:
     """A valid step as JSON; ``compact`` leaves out the fields and parameters that equal their default."""
-    _raise_first(validate_step(step), _label(step))
+    _raise_first(validate_step(step, api=api), _label(step))
     params = {name: value for name, (_, value) in _arguments(step).items()} if compact else _complete(step)
     document = {"name": step.name, "enabled": step.enabled, "p": float(step.p), "params": params}
     if compact:
@@ -1261,25 +1735,28 @@ def _check_seed(seed: Any) -> int | None:
     return seed
 
 
-def _document(steps: Sequence[Step], seed: int | None, compact: bool) -> dict[str, Any]:
+def _document(steps: Sequence[Step], seed: int | None, compact: bool, api: str) -> dict[str, Any]:
+    """The document of a pipeline; a compact one (a share link's) leaves out the api, a parameter of its own."""
+    _check_api(api)
     if len(steps) > MAX_STEPS:
         raise ValueError(f"a pipeline has at most {MAX_STEPS} steps, got {len(steps)}")
     return {
         "format": _FORMAT,
         "version": _VERSION,
+        **({} if compact else {"api": api}),
         "seed": _check_seed(seed),
-        "steps": [_step_document(step, compact) for step in steps],
+        "steps": [_step_document(step, compact, api) for step in steps],
     }
 
 
-def to_json(steps: Sequence[Step], *, seed: int | None = None) -> str:
-    """The pipeline as a JSON document: ``{"format": "visionkit-pipeline", "version": 1, "seed", "steps"}``.
+def to_json(steps: Sequence[Step], *, seed: int | None = None, api: str = "v1") -> str:
+    """The pipeline as a JSON document: ``{"format": "visionkit-pipeline", "version": 1, "api", "seed", "steps"}``.
 
     Raises:
-        ValueError: if a step is invalid, there are more than :data:`MAX_STEPS` steps or the seed is not an int in
-            [0, 2**31 - 1] or None.
+        ValueError: if a step is invalid or not in ``api``, there are more than :data:`MAX_STEPS` steps, the seed
+            is not an int in [0, 2**31 - 1] or None, or ``api`` is not one of :data:`APIS`.
     """
-    return json.dumps(_document(steps, seed, compact=False), indent=2, allow_nan=False)
+    return json.dumps(_document(steps, seed, compact=False, api=api), indent=2, allow_nan=False)
 
 
 def _reject_constant(name: str) -> None:
@@ -1314,18 +1791,25 @@ def _check_fields(value: Any, allowed: Sequence[str], what: str) -> dict[str, An
     return value
 
 
-def _parse_step(number: int, raw: Any) -> Step:
+def _parse_step(number: int, raw: Any, api: str) -> Step:
     where = f"step {number}"
     fields = _check_fields(raw, ("name", "enabled", "p", "params"), where)
     if not isinstance(fields.get("name"), str) or fields["name"] not in CATALOG:
         raise ValueError(f"{where}: unknown transform {_show(fields.get('name'))}")
     step = Step(**(_LEFT_OUT | fields))
-    _raise_first(validate_step(step), f"{where} ({step.name})")
+    _raise_first(validate_step(step, api=api), f"{where} ({step.name})")
     return Step(step.name, _complete(step), step.enabled, float(step.p))
 
 
-def _parse_document(document: Any) -> tuple[list[Step], int | None]:
-    fields = _check_fields(document, ("format", "version", "seed", "steps"), "the pipeline")
+def _document_api(value: Any, where: str) -> str:
+    if not isinstance(value, str) or value not in APIS:
+        raise ValueError(f"unknown api {_show(value)} in {where}: a pipeline is written for one of {list(APIS)}")
+    return value
+
+
+def _parse_document(document: Any, api: str = "v1") -> tuple[list[Step], int | None, str]:
+    """Steps, seed and api of a document; ``api`` is what a document without an api field was written for."""
+    fields = _check_fields(document, ("format", "version", "api", "seed", "steps"), "the pipeline")
     if fields.get("format") != _FORMAT:
         raise ValueError(f"not a visionkit pipeline: format should be {_FORMAT!r}, got {_show(fields.get('format'))}")
     version = fields.get("version")
@@ -1337,22 +1821,24 @@ def _parse_document(document: Any) -> tuple[list[Step], int | None]:
     if len(steps) > MAX_STEPS:
         raise ValueError(f"a pipeline has at most {MAX_STEPS} steps, got {len(steps)}")
     seed = _check_seed(fields.get("seed"))
-    return [_parse_step(number, raw) for number, raw in enumerate(steps, start=1)], seed
+    api = _document_api(fields.get("api", api), "the pipeline")
+    return [_parse_step(number, raw, api) for number, raw in enumerate(steps, start=1)], seed, api
 
 
-def from_json(text: str) -> tuple[list[Step], int | None]:
-    """Read a pipeline saved by :func:`to_json`, strictly: every step and value is checked.
+def from_json(text: str) -> tuple[list[Step], int | None, str]:
+    """Read a pipeline saved by :func:`to_json`, strictly: every step and value is checked, against its api.
 
-    Parameters a step leaves out take their default; the steps come back with all of them.
+    Parameters a step leaves out take their default; the steps come back with all of them. A document without an
+    ``api`` field (saved before there were two) is a v1 pipeline.
 
     Returns:
-        the steps and the seed (``None`` if it had none).
+        the steps, the seed (``None`` if it had none) and the api (one of :data:`APIS`).
 
     Raises:
         TypeError: if ``text`` is not a str.
-        ValueError: with a short message for malformed JSON, a wrong format or version, an unknown transform, an
-            unknown or invalid parameter, more than :data:`MAX_STEPS` steps or more than :data:`MAX_JSON_CHARS`
-            characters.
+        ValueError: with a short message for malformed JSON, a wrong format or version, an unknown api, an unknown
+            transform or one its api does not have, an unknown or invalid parameter, more than :data:`MAX_STEPS`
+            steps or more than :data:`MAX_JSON_CHARS` characters.
     """
     if not isinstance(text, str):
         raise TypeError(f"text should be a str, got {type(text).__name__}")
@@ -1360,18 +1846,18 @@ def from_json(text: str) -> tuple[list[Step], int | None]:
 
 
 # ------------------------------------------------------------------------------------------------------ share links
-def to_query(steps: Sequence[Step], seed: int) -> dict[str, str]:
+def to_query(steps: Sequence[Step], seed: int, *, api: str = "v1") -> dict[str, str]:
     """URL query parameters for a share link: ``p`` (the pipeline as base64url of zlib-compressed compact JSON,
-    defaults left out) and ``seed``.
+    defaults left out), ``seed`` and ``api``.
 
     Raises:
-        ValueError: if a step or the seed is invalid.
+        ValueError: if a step or the seed is invalid, a step is not in ``api`` or ``api`` is not in :data:`APIS`.
     """
     if seed is None:
         raise ValueError("seed should be an int in [0, 2147483647], got None")
-    text = json.dumps(_document(steps, None, compact=True), separators=(",", ":"), allow_nan=False)
+    text = json.dumps(_document(steps, None, compact=True, api=api), separators=(",", ":"), allow_nan=False)
     packed = base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).rstrip(b"=").decode("ascii")
-    return {"p": packed, "seed": str(_check_seed(seed))}
+    return {"p": packed, "seed": str(_check_seed(seed)), "api": api}
 
 
 def _query_value(params: Mapping[str, Any], key: str, missing: str | None = None) -> str:
@@ -1408,39 +1894,48 @@ def _unpack(packed: str) -> str:
         raise ValueError("the pipeline data is not UTF-8 text") from None
 
 
-def from_query(params: Mapping[str, str | list[str]]) -> tuple[list[Step], int]:
-    """Read a share link's query parameters (``p`` and ``seed``; others are ignored). Nothing is ever executed.
+def from_query(params: Mapping[str, str | list[str]]) -> tuple[list[Step], int, str]:
+    """Read a share link's query parameters (``p``, ``seed`` and ``api``; others are ignored). Nothing is ever
+    executed.
 
-    A link without ``seed`` means seed 0: a URL-bound seed widget leaves its default value out of the URL.
+    A link without ``seed`` means seed 0: a URL-bound seed widget leaves its default value out of the URL. A link
+    without ``api`` is a v1 pipeline (links made before there were two).
+
+    Returns:
+        the steps, the seed and the api (one of :data:`APIS`); the steps are checked against the api.
 
     Raises:
         TypeError: if ``params`` is not a mapping.
         ValueError: with a short message a user can read, for anything malformed or hostile: bad base64, damaged or
             oversized compressed data (decompression is capped), wrong types, out-of-range or non-finite numbers,
-            unknown transforms or parameters, too many steps, a bad seed.
+            unknown transforms or parameters, a transform the api does not have, too many steps, a bad seed or api.
     """
     if not isinstance(params, Mapping):
         raise TypeError(f"params should be a mapping of query parameters, got {type(params).__name__}")
     seed_text = _query_value(params, "seed", missing="0")
     if not re.fullmatch(r"[0-9]{1,10}", seed_text) or int(seed_text) > MAX_SEED:
         raise ValueError(f"seed should be an int in [0, {MAX_SEED}], got {_show(seed_text)}")
-    steps, _ = _parse_document(_load_json(_unpack(_query_value(params, "p"))))
-    return steps, int(seed_text)
+    api = _document_api(_query_value(params, "api", missing="v1"), "the link")
+    document = _load_json(_unpack(_query_value(params, "p")))
+    if isinstance(document, dict) and document.get("api", api) != api:
+        raise ValueError(f"the link's api is {api!r}, but its pipeline says {_show(document['api'])}")
+    steps, _, _ = _parse_document(document, api)
+    return steps, int(seed_text), api
 
 
 # ------------------------------------------------------------------------------------------------------------ code
-def _code_value(spec: TransformSpec, param: Param, value: Any) -> str:
-    prefix = _symbol_prefix(spec, param)
+def _code_value(spec: TransformSpec, param: Param, value: Any, api: str = "v1") -> str:
+    prefix = _symbol_prefix(spec, param, api)
     return f"{prefix}.{value}" if prefix is not None and value is not None else repr(_python_value(spec, param, value))
 
 
-def _step_code(step: Step) -> str:
-    spec = CATALOG[step.name]
+def _step_code(step: Step, api: str = "v1") -> str:
+    spec, module = CATALOG[step.name], _CODE_PREFIXES[api]
     arguments = ", ".join(
-        f"{name}={_code_value(spec, param, value)}" for name, (param, value) in _arguments(step).items()
+        f"{name}={_code_value(spec, param, value, api)}" for name, (param, value) in _arguments(step).items()
     )
-    code = f"T.{step.name}({arguments})"
-    return f"T.RandomApply([{code}], p={float(step.p)!r})" if step.p < 1 else code
+    code = f"{module}.{step.name}({arguments})"
+    return f"{module}.RandomApply([{code}], p={float(step.p)!r})" if step.p < 1 else code
 
 
 def _input_lines(image: ScriptInput) -> list[str]:
@@ -1453,8 +1948,57 @@ def _input_lines(image: ScriptInput) -> list[str]:
     ]
 
 
+def _target_lines(image: ScriptInput, objects: ScriptAnnotations) -> list[str]:
+    """Code that builds the target :meth:`ScriptAnnotations.target` makes, with the script's ``tv_tensors``."""
+    count, points = len(objects.boxes), objects._points_per_object
+    boxes, labels = [list(box) for box in objects.boxes], list(objects.labels)
+    parts = [f"masks from {objects.mask_path}" if objects.mask_path else "", f"{points} keypoints each" * bool(points)]
+    extra = "".join(f", {part}" for part in parts if part)
+    lines = [
+        f"# The objects: {count} boxes (x1, y1, x2, y2 in pixels) with their labels{extra}.",
+        f"canvas_size = {(image.height, image.width)!r}",
+        f"boxes = torch.tensor({boxes!r}, dtype=torch.float32).reshape({count}, 4)",
+        "target = {",
+        '    "boxes": tv_tensors.BoundingBoxes(boxes, format="XYXY", canvas_size=canvas_size),',
+        f'    "labels": torch.tensor({labels!r}, dtype=torch.int64).reshape({count}),',
+        "}",
+    ]
+    if objects.mask_path is not None:
+        lines += [
+            f"ids = torch.from_numpy(np.array(Image.open({objects.mask_path!r})).astype(np.int64))",
+            'assert tuple(ids.shape) == canvas_size, f"expected a mask of the image\'s size, got {tuple(ids.shape)}"',
+            f'target["masks"] = tv_tensors.Mask((ids[None] == torch.arange(1, {count + 1})[:, None, None]).to('
+            "torch.uint8))",
+        ]
+    if objects.keypoints is not None:
+        keypoints = [[list(point) for point in obj] for obj in objects.keypoints]
+        lines += [
+            f"points = torch.tensor({keypoints!r}, dtype=torch.float32).reshape({count}, {points}, 2)",
+            'target["keypoints"] = tv_tensors.KeyPoints(points, canvas_size=canvas_size)',
+        ]
+    return lines
+
+
+def _import_lines(library: str, api: str, image: ScriptInput | None, seed: int | None) -> list[str]:
+    objects = image.annotations if image is not None else None
+    masks = objects is not None and objects.mask_path is not None
+    return [
+        *(["import random", ""] if seed is not None else []),
+        *(["import numpy as np"] if masks else []),
+        "import torch",
+        *(["from PIL import Image"] if image is not None else []),
+        *([f"from {library} import tv_tensors"] if objects is not None else []),
+        f"from {library}.transforms import v2" if api == "v2" else f"from {library} import transforms as T",
+    ]
+
+
 def to_code(
-    steps: Sequence[Step], *, library: str = "visionkit", seed: int | None = None, image: ScriptInput | None = None
+    steps: Sequence[Step],
+    *,
+    library: str = "visionkit",
+    seed: int | None = None,
+    image: ScriptInput | None = None,
+    api: str = "v1",
 ) -> str:
     """A runnable Python script that builds the same pipeline as :func:`build_pipeline`.
 
@@ -1464,43 +2008,58 @@ def to_code(
     policies' choices draw from both); with an image, it opens it and runs the pipeline on it: ``out`` is what
     the pipeline made of that image with that seed, pixel for pixel.
 
+    A v2 script imports ``from torchvision.transforms import v2`` (or visionkit's) and writes ``v2.Compose``,
+    ``v2.InterpolationMode.NAME`` and ``v2.RandomApply``. With the image's :class:`ScriptAnnotations`, it also
+    builds the target (``tv_tensors.BoundingBoxes`` in XYXY, labels, a ``tv_tensors.Mask`` per object from the mask
+    PNG, ``tv_tensors.KeyPoints``) and computes ``out_img, out_target = pipeline(img, target)``.
+
     Args:
         steps: the pipeline.
-        library: ``visionkit`` or ``torchvision``; only the import line differs.
+        library: ``visionkit`` or ``torchvision``; only the import lines differ.
         seed: if given, the script calls ``torch.manual_seed(seed)`` and ``random.seed(seed)`` after building it.
         image: if given, the script opens this file (:class:`ScriptInput`) and computes ``out = pipeline(img)``.
+        api: the API the steps are written for (:data:`APIS`).
 
     Raises:
-        ValueError: if ``library`` is unknown, a step is invalid or the seed is out of range.
+        ValueError: if ``library`` or ``api`` is unknown, a step is invalid or not in ``api``, the seed is out of
+            range, or the image has annotations in a v1 script (v1 transforms take images only).
+        TypeError: if ``image`` is not a :class:`ScriptInput`.
     """
     if library not in ("visionkit", "torchvision"):
         raise ValueError(f"library should be 'visionkit' or 'torchvision', got {library!r}")
-    _document(steps, seed, compact=True)  # validates the steps and the seed
+    _document(steps, seed, compact=True, api=api)  # validates the api, the steps and the seed
     if image is not None and not isinstance(image, ScriptInput):
         raise TypeError(f"image should be a ScriptInput or None, got {type(image).__name__}")
-    lines = ["# An augmentation pipeline: out = pipeline(img), img being what its first step takes."]
-    lines += ["import random", ""] if seed is not None else []
-    lines += [
-        "import torch",
-        *(["from PIL import Image"] if image is not None else []),
-        f"from {library} import transforms as T",
+    objects = image.annotations if image is not None else None
+    if objects is not None and api != "v2":
+        raise ValueError("image.annotations need api='v2': v1 transforms take an image, not an (image, target) pair")
+    module = _CODE_PREFIXES[api]
+    call = "out_img, out_target = pipeline(img, target)" if objects is not None else "out = pipeline(img)"
+    title = "# An augmentation pipeline" + (" (v2)" if api == "v2" else "")
+    if objects is not None:
+        lines = [f"{title} for a detection sample: {call}."]
+    else:
+        lines = [f"{title}: {call}, img being what its first step takes."]
+    lines += _import_lines(library, api, image, seed)
+    body = [
+        f"    {_step_code(step, api)}," if step.enabled else f"    # disabled: {_step_code(step, api)},"
+        for step in steps
     ]
-    body = [f"    {_step_code(step)}," if step.enabled else f"    # disabled: {_step_code(step)}," for step in steps]
-    lines += ["", *(["pipeline = T.Compose([", *body, "])"] if body else ["pipeline = T.Compose([])"])]
+    lines += ["", *([f"pipeline = {module}.Compose([", *body, "])"] if body else [f"pipeline = {module}.Compose([])"])]
     if image is not None:
         lines += ["", *_input_lines(image)]
+    if objects is not None:
+        lines += _target_lines(image, objects)
     if seed is not None:
         lines += ["", f"torch.manual_seed({seed})", f"random.seed({seed})"]
     if image is not None:
-        lines += ["out = pipeline(img)"]
+        lines += [call]
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------------------------------------- presets
 def _preset_step(name: str, **params: Any) -> Step:
-    step = default_step(name)
-    step.params.update(params)
-    return step
+    return Step(name, _default_params(CATALOG[name]) | params)
 
 
 def _imagenet_normalize() -> Step:
@@ -1536,3 +2095,48 @@ PRESETS: dict[str, list[Step]] = {
     "RandAugment": [_preset_step("RandAugment"), _preset_step("ToTensor")],
     "TrivialAugmentWide": [_preset_step("TrivialAugmentWide"), _preset_step("ToTensor")],
 }
+
+
+def _in_v2(steps: list[Step]) -> list[Step]:
+    """A v1 preset as v2 writes it: ToTensor becomes ToImage, then ToDtype(float32, scale=True)."""
+    v2_steps = []
+    for step in steps:
+        if step.name == "ToTensor":
+            v2_steps += [_preset_step("ToImage"), _preset_step("ToDtype", dtype="float32", scale=True)]
+        else:
+            v2_steps.append(Step(step.name, dict(step.params), step.enabled, step.p))
+    return v2_steps
+
+
+#: Ready-made v2 pipelines: the v1 presets with v2's conversions, and torchvision's detection (SSD) and
+#: segmentation training recipes (``references/detection/presets.py`` and ``references/segmentation/presets.py``).
+#: The detection preset needs an (image, target) sample with boxes and labels. Read-only, as :data:`PRESETS`.
+PRESETS_V2: dict[str, list[Step]] = {
+    **{name: _in_v2(steps) for name, steps in PRESETS.items()},
+    # torchvision's "ssd" augmentation; the reference ends with ConvertBoundingBoxFormat(XYXY) and ToPureTensor,
+    # which the catalog's XYXY boxes and tensors need not. Its zoom-out fill is one list for every kind: the
+    # reference fills masks with 0, so this preset is for boxes (a Mask cannot take a list fill).
+    "Detection (SSD)": [
+        _preset_step("RandomPhotometricDistort"),
+        _preset_step("RandomZoomOut", fill=[123, 117, 104]),
+        _preset_step("RandomIoUCrop"),
+        _preset_step("RandomHorizontalFlip"),
+        _preset_step("ToImage"),
+        _preset_step("ToDtype", dtype="float32", scale=True),
+        _preset_step("SanitizeBoundingBoxes"),
+    ],
+    # SegmentationPresetTrain(base_size=520, crop_size=480): the reference pads a small image with its own
+    # PadIfSmaller (masks with 255) before RandomCrop; here RandomCrop pads what it needs, with 0.
+    "Segmentation": [
+        _preset_step("RandomResize", min_size=260, max_size=1040),
+        _preset_step("RandomHorizontalFlip"),
+        _preset_step("RandomCrop", size=480, pad_if_needed=True),
+        _preset_step("ToImage"),
+        _preset_step("ToDtype", dtype="float32", scale=True),
+        _imagenet_normalize(),
+    ],
+}
+
+
+# ------------------------------------------------------------------------------------------------- pasted code
+from ._code_import import CodeImportError, from_code  # noqa: E402  (it reads this module's declarations)

@@ -71,23 +71,30 @@ def parse_colors(colors: Colors, num_objects: int, name: str = "colors") -> list
         list[tuple[int, int, int]]: ``num_objects`` RGB triplets.
 
     Raises:
-        ValueError: a list with fewer than ``num_objects`` colours, or an invalid colour.
-        TypeError: ``colors`` is of an unsupported type.
+        ValueError: ``colors`` is of an unsupported type (as in torchvision), a list with fewer than ``num_objects``
+            colours, or an invalid colour.
+        TypeError: a listed colour is neither a string nor a tuple, or a tuple holds non-integers.
     """
     if colors is None:
         return generate_color_palette(num_objects)
     if isinstance(colors, (str, tuple)):
         return [parse_color(colors, name)] * num_objects
     if not isinstance(colors, list):
-        raise TypeError(f"`{name}` should be a color, a list of colors or None, got {colors!r}")
+        raise ValueError(f"`{name}` should be a color, a list of colors or None, got {colors!r}")
     if len(colors) < num_objects:
         raise ValueError(f"`{name}` should hold at least one color per object ({num_objects}), got {len(colors)}")
     return [parse_color(color, name) for color in colors[:num_objects]]
 
 
-def colors_as_tensor(colors: list[tuple[int, int, int]], dtype: torch.dtype) -> torch.Tensor:
-    """Colours as a ``(N, 3)`` tensor in the value range of ``dtype``: [0, 255] for uint8, [0, 1] for floats."""
+def colors_as_tensor(
+    colors: list[tuple[int, int, int]], dtype: torch.dtype, scale_dtype: torch.dtype = torch.float64
+) -> torch.Tensor:
+    """Colours as a ``(N, 3)`` tensor in the value range of ``dtype``: [0, 255] for uint8, [0, 1] for floats.
+
+    ``scale_dtype`` is the precision in which colours are divided by 255 for a float ``dtype`` before being cast
+    to it.
+    """
     table = torch.tensor(colors, dtype=torch.float64).reshape(-1, 3)
     if dtype.is_floating_point:
-        table = table / 255
+        table = table.to(scale_dtype) / 255
     return table.to(dtype)

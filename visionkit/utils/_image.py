@@ -62,11 +62,13 @@ def to_pil(image: torch.Tensor) -> Image.Image:
 def from_pil(picture: Image.Image, like: torch.Tensor) -> torch.Tensor:
     """A drawn RGB PIL image as a ``(3, H, W)`` tensor with the dtype and device of ``like``.
 
-    uint8 values are divided by 255 for float dtypes.
+    uint8 values are scaled by 1 / 255 for float dtypes.
     """
     drawn = torch.from_numpy(np.array(picture, dtype=np.uint8)).permute(2, 0, 1)
     if like.is_floating_point():
-        drawn = drawn.to(like.dtype) / 255
+        # Multiplying by the reciprocal, not dividing by 255, is what torchvision does; the two differ in the last
+        # bit for some values in float32 and float64.
+        drawn = drawn.to(like.dtype) * (1 / 255)
     return drawn.to(like.device)
 
 

@@ -48,7 +48,10 @@ def draw_segmentation_masks(
     if masks.shape[0] == 0:
         warnings.warn("masks doesn't contain any mask. No mask was drawn", stacklevel=2)
         return image
-    palette = colors_as_tensor(parse_colors(colors, masks.shape[0]), image.dtype).to(image.device)
+    # torchvision's default palette is made of integer tensors, so for float images it is divided by 255 in the
+    # default float dtype, while named and tuple colours are divided as Python floats; match both to the bit.
+    scale_dtype = torch.get_default_dtype() if colors is None else torch.float64
+    palette = colors_as_tensor(parse_colors(colors, masks.shape[0]), image.dtype, scale_dtype).to(image.device)
     painted = image.detach().clone()
     for mask, color in zip(masks, palette, strict=True):
         painted[:, mask] = color[:, None]

@@ -502,34 +502,37 @@ class RandomIoUCrop(Transform):
     def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
         size = query_size(flat_inputs)
         boxes = get_bounding_boxes(flat_inputs)
+        xyxy = F.convert_bounding_box_format(
+            boxes.as_subclass(torch.Tensor), boxes.format, tv_tensors.BoundingBoxFormat.XYXY
+        )
+        centers = 0.5 * (xyxy[..., 0] + xyxy[..., 2]), 0.5 * (xyxy[..., 1] + xyxy[..., 3])
         while True:
             min_iou = self.options[int(torch.randint(low=0, high=len(self.options), size=(1,)))]
             if min_iou >= 1.0:
                 return {}
             for _ in range(self.trials):
-                params = self._try_crop(size, boxes, min_iou)
+                params = self._try_crop(size, xyxy, centers, min_iou)
                 if params is not None:
                     return params
 
     def _try_crop(
-        self, size: tuple[int, int], boxes: tv_tensors.BoundingBoxes, min_iou: float
+        self, size: tuple[int, int], xyxy: torch.Tensor, centers: tuple[torch.Tensor, torch.Tensor], min_iou: float
     ) -> dict[str, Any] | None:
-        """One random crop: its parameters if it passes the aspect, area, center and IoU tests, else None."""
+        """One random crop: its parameters if it passes the aspect, area, center and IoU tests, else None.
+
+        Sizes are the float32 products ``side * rand`` truncated, as torchvision computes them one by one.
+        """
         orig_h, orig_w = size
         r = self.min_scale + (self.max_scale - self.min_scale) * torch.rand(2)
-        new_w, new_h = int(orig_w * r[0]), int(orig_h * r[1])
+        new_w, new_h = (int(v) for v in (torch.tensor([orig_w, orig_h], dtype=r.dtype) * r).tolist())
         if not self.min_aspect_ratio <= new_w / new_h <= self.max_aspect_ratio:
             return None
         r = torch.rand(2)
-        left, top = int((orig_w - new_w) * r[0]), int((orig_h - new_h) * r[1])
+        left, top = (int(v) for v in (torch.tensor([orig_w - new_w, orig_h - new_h], dtype=r.dtype) * r).tolist())
         right, bottom = left + new_w, top + new_h
         if left == right or top == bottom:
             return None
-        xyxy = F.convert_bounding_box_format(
-            boxes.as_subclass(torch.Tensor), boxes.format, tv_tensors.BoundingBoxFormat.XYXY
-        )
-        cx = 0.5 * (xyxy[..., 0] + xyxy[..., 2])
-        cy = 0.5 * (xyxy[..., 1] + xyxy[..., 3])
+        cx, cy = centers
         is_within_crop_area = (left < cx) & (cx < right) & (top < cy) & (cy < bottom)
         if not is_within_crop_area.any():
             return None

@@ -188,7 +188,8 @@ def _grid_transform(image: torch.Tensor, grid: torch.Tensor, mode: str, fill: Fi
 
     Integer images are sampled in the grid's dtype and rounded back. A channel of ones sampled with the image tells
     how much of each output pixel lies inside: nearest takes the fill where it is below 0.5, the other modes blend
-    ``(value - fill) * inside + fill``.
+    ``(value - fill) * inside + fill``. Nearest sampling with a fill of zeros needs no such channel: the points it
+    would mark outside are those ``grid_sample``'s zero padding already sets to 0.
     """
     num_channels, height, width = image.shape[-3:]
     out_height, out_width = grid.shape[1], grid.shape[2]
@@ -196,26 +197,29 @@ def _grid_transform(image: torch.Tensor, grid: torch.Tensor, mode: str, fill: Fi
     if image.numel() == 0:
         return image.reshape(out_shape)
 
+    values = None if fill is None else fill if isinstance(fill, (tuple, list)) else [float(fill)]
+    if values is not None and mode == "nearest" and all(value == 0 for value in values):
+        values = None
     batch = image.reshape(-1, num_channels, height, width)
     num_images = batch.shape[0]
     is_grid_dtype = image.dtype == grid.dtype
-    if not is_grid_dtype:
+    if values is not None:  # the image and a channel of ones, in the grid's dtype, in one copy
+        with_ones = torch.empty((num_images, num_channels + 1, height, width), dtype=grid.dtype, device=grid.device)
+        with_ones[:, :num_channels] = batch
+        with_ones[:, num_channels] = 1
+        batch = with_ones
+    elif not is_grid_dtype:
         batch = batch.to(grid.dtype)
     if num_images > 1:
         grid = grid.expand(num_images, -1, -1, -1)
-    if fill is not None:
-        ones = torch.ones((num_images, 1, height, width), dtype=batch.dtype, device=batch.device)
-        batch = torch.cat((batch, ones), dim=1)
 
     out = grid_sample(batch, grid, mode=mode, padding_mode="zeros", align_corners=False)
 
-    if fill is not None:
+    if values is not None:
         out, inside = out[:, :-1], out[:, -1:]
-        inside = inside.expand_as(out)
-        values = fill if isinstance(fill, (tuple, list)) else [float(fill)]
         fill_image = torch.tensor(values, dtype=out.dtype, device=out.device).view(1, -1, 1, 1)
         if mode == "nearest":
-            out = torch.where(inside < 0.5, fill_image.expand_as(out), out)
+            out = torch.where(inside.expand_as(out) < 0.5, fill_image.expand_as(out), out)
         else:
             out = (out - fill_image).mul_(inside).add_(fill_image)
     if not is_grid_dtype:
