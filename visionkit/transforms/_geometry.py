@@ -415,6 +415,15 @@ def affine_output_size(inverse_matrix: Sequence[float], width: int, height: int)
     return int(size[0]), int(size[1])
 
 
+def _fill_needs_inside_mask(mode: str, fill: Sequence[float] | None) -> bool:
+    """Whether a warp must sample a channel of ones to tell which output points fall outside the input.
+
+    Not without a fill, nor for nearest sampling with a fill of zeros: the points such a channel would mark outside
+    are those ``grid_sample``'s zero padding already sets to 0. Shared by the v1 and v2 warps.
+    """
+    return fill is not None and not (mode == "nearest" and all(value == 0 for value in fill))
+
+
 def _grid_sample(img: Tensor, grid: Tensor, mode: str, fill: list[float] | None) -> Tensor:
     """Sample ``img`` at the normalized points ``grid`` (``Tensor[1, H', W', 2]``); outside points get ``fill``
     (0 when None).
@@ -428,8 +437,8 @@ def _grid_sample(img: Tensor, grid: Tensor, mode: str, fill: list[float] | None)
     if img.is_floating_point() and img.dtype != grid.dtype:
         return _grid_sample(img.to(grid.dtype), grid, mode, fill).to(img.dtype)
 
-    if fill is not None and mode == "nearest" and all(value == 0 for value in fill):
-        fill = None  # the points a channel of ones would mark outside are those grid_sample's zero padding sets to 0
+    if not _fill_needs_inside_mask(mode, fill):
+        fill = None
 
     def _sample(batch: Tensor) -> Tensor:
         g = grid.expand(batch.shape[0], *grid.shape[1:])

@@ -21,7 +21,7 @@ from torch.nn.functional import grid_sample
 
 from .... import tv_tensors
 from ..._conversion import pil_to_tensor, to_pil_image
-from ..._geometry import _affine_grid, _perspective_grid, perspective_coefficients
+from ..._geometry import _affine_grid, _fill_needs_inside_mask, _perspective_grid, perspective_coefficients
 from ..._image import _PIL_MODES, InterpolationMode, fill_for_pil
 from ._geometry import (
     BoxFormat,
@@ -187,9 +187,8 @@ def _grid_transform(image: torch.Tensor, grid: torch.Tensor, mode: str, fill: Fi
     (0 when None).
 
     Integer images are sampled in the grid's dtype and rounded back. A channel of ones sampled with the image tells
-    how much of each output pixel lies inside: nearest takes the fill where it is below 0.5, the other modes blend
-    ``(value - fill) * inside + fill``. Nearest sampling with a fill of zeros needs no such channel: the points it
-    would mark outside are those ``grid_sample``'s zero padding already sets to 0.
+    how much of each output pixel lies inside (where :func:`_fill_needs_inside_mask` says it is needed): nearest
+    takes the fill where it is below 0.5, the other modes blend ``(value - fill) * inside + fill``.
     """
     num_channels, height, width = image.shape[-3:]
     out_height, out_width = grid.shape[1], grid.shape[2]
@@ -198,7 +197,7 @@ def _grid_transform(image: torch.Tensor, grid: torch.Tensor, mode: str, fill: Fi
         return image.reshape(out_shape)
 
     values = None if fill is None else fill if isinstance(fill, (tuple, list)) else [float(fill)]
-    if values is not None and mode == "nearest" and all(value == 0 for value in values):
+    if not _fill_needs_inside_mask(mode, values):
         values = None
     batch = image.reshape(-1, num_channels, height, width)
     num_images = batch.shape[0]
