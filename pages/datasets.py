@@ -136,7 +136,8 @@ def through(steps: list[Any] | None, cell: grid.GridCell) -> Image.Image:
         return cell.image
     seed = augment_lab.sample_seed(sidebar.seed(), 0, cell.index)
     try:
-        return Image.fromarray(augment_lab.augmented_pixels(steps, cell.image, seed).squeeze())
+        api = st.session_state.get(state.API_KEY, "v1")
+        return Image.fromarray(augment_lab.augmented_pixels(steps, cell.image, seed, api).squeeze())
     except (ValueError, TypeError, RuntimeError) as exc:
         st.session_state["ds_augment_error"] = str(exc)
         return cell.image

@@ -46,7 +46,8 @@ def preview_urls(at: AppTest) -> list[str]:
 
 
 def test_default_is_the_imagenet_training_preset_with_12_previews(app: AppTest) -> None:
-    assert steps(app) == ["RandomResizedCrop", "RandomHorizontalFlip", "ToTensor", "Normalize"]
+    assert steps(app) == ["RandomResizedCrop", "RandomHorizontalFlip", "ToImage", "ToDtype", "Normalize"]
+    assert app.session_state["ag_api"] == "v2"  # new pipelines are v2's
     assert any(c.value.startswith("torch.float32 (3, 224, 224)") for c in app.code)
     assert len(preview_urls(app)) == 12
 
@@ -61,7 +62,7 @@ def test_add_a_transform_from_the_catalog(app: AppTest) -> None:
 def test_cifar10_preset_loads_exactly(app: AppTest) -> None:
     app.selectbox(key="ag_preset").set_value("CIFAR-10 classic").run()
     app.button(key="ag_load_preset").click().run()
-    assert steps(app) == ["RandomCrop", "Resize", "RandomHorizontalFlip", "ToTensor", "Normalize"]
+    assert steps(app) == ["RandomCrop", "Resize", "RandomHorizontalFlip", "ToImage", "ToDtype", "Normalize"]
     assert any(c.value.startswith("torch.float32 (3, 32, 32)") for c in app.code)
 
 
@@ -70,20 +71,20 @@ def uid_of(at: AppTest, name: str) -> int:
 
 
 def exported_code(at: AppTest) -> str:
-    return next(c.value for c in at.code if "pipeline = T.Compose" in c.value)
+    return next(c.value for c in at.code if "pipeline = T.Compose" in c.value or "pipeline = v2.Compose" in c.value)
 
 
 def test_reorder_and_remove_steps_and_the_code_follows(app: AppTest) -> None:
     flip = uid_of(app, "RandomHorizontalFlip")
     app.button(key=f"ag_{flip}_up").click().run()
-    assert steps(app) == ["RandomHorizontalFlip", "RandomResizedCrop", "ToTensor", "Normalize"]
+    assert steps(app) == ["RandomHorizontalFlip", "RandomResizedCrop", "ToImage", "ToDtype", "Normalize"]
     app.button(key=f"ag_{flip}_up").click().run()  # already first: nothing moves
     assert steps(app)[0] == "RandomHorizontalFlip"
     app.button(key=f"ag_{flip}_down").click().run()
     app.button(key=f"ag_{uid_of(app, 'RandomResizedCrop')}_rm").click().run()
-    assert steps(app) == ["RandomHorizontalFlip", "ToTensor", "Normalize"]
+    assert steps(app) == ["RandomHorizontalFlip", "ToImage", "ToDtype", "Normalize"]
     code = exported_code(app)
-    assert "RandomResizedCrop" not in code and code.index("RandomHorizontalFlip") < code.index("ToTensor")
+    assert "RandomResizedCrop" not in code and code.index("RandomHorizontalFlip") < code.index("ToImage")
     assert not app.exception
 
 
@@ -95,7 +96,7 @@ def test_a_disabled_step_leaves_the_previews_and_a_probability_wraps_it(app: App
     assert crop_lines and all(line.startswith("# disabled:") for line in crop_lines)  # kept, commented out
     app.checkbox(key=f"ag_{crop}_enabled").check().run()
     app.slider(key=f"ag_{crop}_p").set_value(0.5).run()
-    assert "T.RandomApply([T.RandomResizedCrop(" in exported_code(app) and "p=0.5)" in exported_code(app)
+    assert "v2.RandomApply([v2.RandomResizedCrop(" in exported_code(app) and "p=0.5)" in exported_code(app)
 
 
 def test_bad_parameter_shows_inline_error_and_keeps_previews(app: AppTest) -> None:
@@ -133,14 +134,14 @@ def test_hostile_share_link_gets_a_message_and_the_default_pipeline(tmp_path: Pa
     monkeypatch.setenv("VISIONKIT_DATA_DIR", str(tmp_path / "data"))
     at = open_page({"p": value, "seed": "1"})
     assert any("share link could not be opened" in e.value for e in at.error)
-    assert steps(at) == [s.name for s in catalog.PRESETS["ImageNet training"]]
+    assert steps(at) == [s.name for s in catalog.PRESETS_V2["ImageNet training"]]
 
 
 def test_exported_code_rebuilds_the_pipeline_and_names_a_previews_seed(app: AppTest) -> None:
     code = exported_code(app)
     namespace: dict[str, object] = {}
     exec(code.split("\n# The input:")[0], namespace)  # up to where the script opens the downloaded input
-    expected = catalog.build_pipeline([entry["valid"] for entry in app.session_state["ag_pipeline"]])
+    expected = catalog.build_pipeline([entry["valid"] for entry in app.session_state["ag_pipeline"]], api="v2")
     assert repr(namespace["pipeline"]) == repr(expected)
     first = augment_lab.sample_seed(0, 0, 0)
     assert f"torch.manual_seed({first})" in code and "256 x 170 px in RGB mode" in code

@@ -24,6 +24,8 @@ from visionkit import tv_tensors
 from visionkit.transforms import catalog
 from visionkit.transforms.catalog import CATALOG, PRESETS, PRESETS_V2, Step
 
+from .golden import record_v2_mask_steps as mask_steps
+
 torch.set_num_threads(1)
 
 V2_NAMES = [name for name, spec in CATALOG.items() if "v2" in spec.apis]
@@ -313,6 +315,195 @@ class TestValidateAndBuild:
         assert type(catalog.build_step(Step("Resize"), api="v2")) is V.Resize
 
 
+_SSD_FILL = {"Mask": 0, "others": [123, 117, 104]}
+PER_TYPE = [spec.name for spec in catalog.search(api="v2") if any(param.per_type for param in spec.params)]
+
+
+def _masked_target(height: int = 64, width: int = 80) -> dict[str, Any]:
+    target = _target(height, width)
+    masks = torch.zeros(2, height, width, dtype=torch.uint8)
+    masks[0, 10:40, 10:30], masks[1, 20:60, 40:70] = 1, 1
+    return target | {"masks": tv_tensors.Mask(masks)}
+
+
+class TestPerTypeFill:
+    """A v2 fill per tv_tensors type, as torchvision's SSD recipe fills images with the mean and masks with 0."""
+
+    def test_which_steps_take_one(self) -> None:
+        assert set(PER_TYPE) == {
+            "RandomCrop", "Pad", "RandomRotation", "RandomAffine", "RandomPerspective", "ElasticTransform",
+            "RandomZoomOut", "AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix",
+        }  # fmt: skip
+
+    @pytest.mark.parametrize("name", PER_TYPE)
+    def test_v2_takes_it_and_v1_refuses_it(self, name: str) -> None:
+        step = Step(name, catalog.default_step(name, api="v2").params | {"fill": _SSD_FILL})
+        assert catalog.validate_step(step, api="v2") == {}
+        assert catalog.build_step(step, api="v2").fill == {tv_tensors.Mask: 0, "others": [123, 117, 104]}
+        if "v1" in CATALOG[name].apis:
+            problems = catalog.validate_step(step)
+            assert list(problems) == ["fill"]
+            assert problems["fill"].startswith("fill is a per-type dict {'Mask': 0, 'others': [123, 117, 104]}, whi")
+            assert "which only v2 takes: write the pipeline for v2, or give one value" in problems["fill"]
+
+    @pytest.mark.parametrize(
+        ("name", "fill", "message"),
+        [
+            ("Pad", {}, "fill as a per-type dict takes keys among ['Image', 'Mask', 'Video', 'others'], got no key"),
+            ("Pad", {"Boxes": 0}, "fill as a per-type dict takes keys among ['Image', 'Mask', 'Video', 'others'], g"),
+            ("Pad", {"mask": 0}, "got an unknown key 'mask'"),
+            ("Pad", {1: 0}, "got an unknown key 1"),
+            ("Pad", {"Mask": None}, "fill['Mask'] should be a number or a list of 1 to 4 numbers"),
+            ("Pad", {"Mask": 256}, "fill['Mask'] should be a number or a list of 1 to 4 numbers (one per channel), in"),
+            ("Pad", {"others": [1, 2, 3, 4, 5]}, "fill['others'] should be"),
+            ("Pad", {"others": {"Mask": 0}}, "fill['others'] should be"),
+            ("AutoAugment", {"Image": "x"}, "fill['Image'] should be a number or a list of 1 to 4 numbers (one per c"),
+            ("Pad", "x", "or a dict of such fills keyed by some of ['Image', 'Mask', 'Video', 'others'], got 'x'"),
+        ],
+    )
+    def test_bad_ones_are_refused(self, name: str, fill: Any, message: str) -> None:
+        problems = catalog.validate_step(Step(name, {"fill": fill}), api="v2")
+        assert list(problems) == ["fill"] and message in problems["fill"]
+
+    def test_none_where_the_param_takes_none(self) -> None:
+        assert catalog.validate_step(Step("AutoAugment", {"fill": {"Mask": None, "others": 5}}), api="v2") == {}
+
+    def test_other_fill_like_params_take_no_dict(self) -> None:
+        problems = catalog.validate_step(Step("RandomErasing", {"value": {"Mask": 0}}), api="v2")
+        assert list(problems) == ["value"] and "dict" not in problems["value"]
+
+    def test_images_and_masks_get_their_own_fill(self) -> None:
+        pad = catalog.build_step(Step("Pad", {"padding": 2, "fill": {"Mask": 5, "others": [1, 2, 3]}}), api="v2")
+        image, target = pad(_pil(), _masked_target())
+        assert image.getpixel((0, 0)) == (1, 2, 3) and target["masks"][:, 0, 0].tolist() == [5, 5]
+        pad = catalog.build_step(Step("Pad", {"padding": 2, "fill": {"Image": [9, 8, 7], "others": 4}}), api="v2")
+        image, target = pad(tv_tensors.Image(_u8()), _masked_target())
+        assert image[:, 0, 0].tolist() == [9, 8, 7] and target["masks"][:, 0, 0].tolist() == [4, 4]
+        assert pad(_pil()).getpixel((0, 0)) == (4, 4, 4)  # a PIL image is not an Image: it gets "others"
+
+    def test_documents_and_links_keep_it(self) -> None:
+        steps = [Step("RandomZoomOut", {"fill": {"others": [1, 2, 3], "Image": 7}}), Step("Pad", {"fill": _SSD_FILL})]
+        text = catalog.to_json(steps, api="v2")
+        assert json.loads(text)["steps"][0]["params"]["fill"] == {"Image": 7, "others": [1, 2, 3]}
+        assert '"Image": 7,' in text.split('"others"')[0]  # keys in the order of FILL_TYPES
+        loaded, _, _ = catalog.from_json(text)
+        assert [s.params["fill"] for s in loaded] == [{"Image": 7, "others": [1, 2, 3]}, _SSD_FILL]
+        assert catalog.from_query(catalog.to_query(steps, 3, api="v2"))[0] == loaded
+        v1 = json.dumps({"format": "visionkit-pipeline", "version": 1, "steps": [{"name": "Pad", "params": {
+            "fill": _SSD_FILL}}]})  # fmt: skip
+        with pytest.raises(ValueError, match=r"step 1 \(Pad\): fill is a per-type dict"):
+            catalog.from_json(v1)
+
+    @pytest.mark.parametrize("annotated", [False, True])
+    def test_code_writes_tv_tensors_keys_and_imports_them_once(self, annotated: bool) -> None:
+        steps = [Step("Pad", {"padding": 2, "fill": {"Mask": 5, "others": [1, 2, 3]}})]
+        objects = catalog.ScriptAnnotations([[1, 1, 3, 3]], [1]) if annotated else None
+        code = catalog.to_code(steps, api="v2", image=catalog.ScriptInput("in.png", 8, 6, annotations=objects))
+        assert '    v2.Pad(padding=2, fill={tv_tensors.Mask: 5, "others": (1, 2, 3)}),' in code.splitlines()
+        assert code.splitlines().count("from visionkit import tv_tensors") == 1
+        namespace: dict[str, Any] = {}
+        exec(catalog.to_code(steps, api="v2"), namespace)
+        assert namespace["pipeline"].transforms[0].fill == catalog.build_step(steps[0], api="v2").fill
+        assert "tv_tensors" not in catalog.to_code([Step("Pad", {"fill": 3})], api="v2")
+
+    def test_a_disabled_step_with_one_still_gets_the_import(self) -> None:
+        code = catalog.to_code([Step("Pad", {"fill": _SSD_FILL}, enabled=False)], api="v2", library="torchvision")
+        assert "from torchvision import tv_tensors" in code
+        assert '# disabled: v2.Pad(padding=4, fill={tv_tensors.Mask: 0, "others": (123, 117, 104)}),' in code
+
+
+_GOLDEN_MASKS = json.loads((REPO / "tests" / "golden" / "v2_mask_steps.json").read_text())
+_MASK_CASES = [
+    pytest.param(case, sample, raises, id=f"{i}-{case['name']}-{''.join(k[0] for k, v in sample.items() if v)}")
+    for i, case in enumerate(_GOLDEN_MASKS["cases"])
+    for sample, raises in zip(mask_steps.SAMPLES, case["raises"], strict=True)
+]
+
+
+class TestTraceMasksAndKeypoints:
+    """trace's verdict on a sample with a Mask or KeyPoints is torchvision's (recorded in
+    tests/golden/v2_mask_steps.json by record_v2_mask_steps.py)."""
+
+    def test_the_record_covers_every_v2_step_and_fill(self) -> None:
+        assert {case["name"] for case in _GOLDEN_MASKS["cases"]} == set(V2_NAMES)
+        assert _GOLDEN_MASKS["torchvision"].startswith("0.29.1")
+        failing = {case["name"] for case in _GOLDEN_MASKS["cases"] if any(case["raises"])}
+        assert set(PER_TYPE) <= failing
+
+    @pytest.mark.parametrize(("case", "sample", "raises"), _MASK_CASES)
+    def test_trace_and_the_v2_classes_agree_with_torchvision(
+        self, case: dict[str, Any], sample: dict[str, bool], raises: str | None
+    ) -> None:
+        assert mask_steps.outcome(case, sample, V, tv_tensors) == raises
+        step = Step(case["name"], case["params"])
+        assert catalog.validate_step(step, api="v2") == {}
+        image = catalog.ImageInfo(case["image"], 3, mask_steps.HEIGHT, mask_steps.WIDTH)
+        try:
+            catalog.trace([step], image, api="v2", max_pixels=2**30, max_seconds=1e9, **sample)
+        except catalog.StepInputError as error:
+            # trace also refuses a step that does nothing without boxes, which torchvision lets pass
+            assert raises is not None or (CATALOG[step.name].needs_boxes and not sample["boxes"]), str(error)
+        else:
+            assert raises is None, f"torchvision raises {raises}"
+
+    @pytest.mark.parametrize(
+        ("step", "message"),
+        [
+            (Step("RandomZoomOut", {"fill": [123, 117, 104]}), "fills masks with a list (123, 117, 104); a Mask "
+             "takes one number: use a per-type fill such as {Mask: 0, others: (123, 117, 104)}"),
+            (Step("Pad", {"fill": [5]}), "fills masks with a list (5,); a Mask takes one number"),
+            (Step("RandomRotation", {"fill": {"Mask": [1, 2, 3], "others": 0}}), "fills masks with a list (1, 2, 3) "
+             "(its Mask fill); a Mask takes one number: give Mask one number"),
+            (Step("ElasticTransform", {"fill": {"others": [1, 2, 3]}}), "fills masks with a list (1, 2, 3); a Mask"),
+        ],
+    )  # fmt: skip
+    def test_a_list_fill_on_masks_says_how_to_fix_it(self, step: Step, message: str) -> None:
+        steps = [Step("Resize", {"size": 64}), step]
+        assert catalog.trace(steps, PHOTO, api="v2", boxes=True, keypoints=True).outputs
+        with pytest.raises(catalog.StepInputError) as caught:
+            catalog.trace(steps, PHOTO, api="v2", boxes=True, masks=True)
+        assert caught.value.index == 1 and caught.value.reason.startswith(message)
+
+    def test_a_step_that_never_runs_fills_nothing(self) -> None:
+        for step in (
+            Step("RandomZoomOut", {"fill": [1, 2, 3]}, p=0.0),
+            Step("RandomPerspective", {"fill": [1, 2, 3], "p": 0.0}),
+        ):
+            assert catalog.trace([step], PHOTO, api="v2", masks=True).outputs
+        with pytest.raises(catalog.StepInputError, match="fills masks with a list"):
+            catalog.trace([Step("RandomZoomOut", {"fill": [1, 2, 3]}, p=0.1)], PHOTO, api="v2", masks=True)
+
+    def test_a_random_crop_fills_only_when_it_pads(self) -> None:
+        crop = Step("RandomCrop", {"size": 180, "pad_if_needed": True, "fill": [1, 2, 3]})
+        taller = catalog.ImageInfo("pil", 3, 200, 256)
+        assert catalog.trace([crop], taller, api="v2", masks=True).outputs[0].height == 180
+        with pytest.raises(catalog.StepInputError, match="fills masks with a list"):
+            catalog.trace([crop], PHOTO, api="v2", masks=True)  # 171 px high: padded to 180
+
+    def test_keypoints_refuse_non_constant_padding_and_auto_augment(self) -> None:
+        with pytest.raises(catalog.StepInputError, match="pads in edge mode, which v2 cannot do to keypoints: use"):
+            catalog.trace([Step("Pad", {"padding_mode": "edge"})], PHOTO, api="v2", masks=True, keypoints=True)
+        with pytest.raises(catalog.StepInputError, match="cannot do to bounding boxes or keypoints"):
+            catalog.trace([Step("Pad", {"padding_mode": "edge"})], PHOTO, api="v2", boxes=True, keypoints=True)
+        assert catalog.trace([Step("Pad", {"padding_mode": "edge"})], PHOTO, api="v2", masks=True).outputs
+        with pytest.raises(catalog.StepInputError, match=r"cannot take a sample with masks or keypoints \(v2\)"):
+            catalog.trace([Step("AugMix")], PHOTO, api="v2", masks=True, keypoints=True)
+
+    def test_masks_and_keypoints_are_v2s(self) -> None:
+        for part in ("masks", "keypoints"):
+            with pytest.raises(ValueError, match="masks and keypoints need api='v2'"):
+                catalog.trace([], PHOTO, **{part: True})
+
+    @pytest.mark.parametrize("name", ["Detection (SSD)", "Segmentation"])
+    def test_the_detection_presets_take_masks_and_keypoints(self, name: str) -> None:
+        assert catalog.trace(PRESETS_V2[name], PHOTO, api="v2", boxes=True, masks=True, keypoints=True).outputs
+        pipeline = catalog.build_pipeline(PRESETS_V2[name], api="v2")
+        for seed in range(4):
+            torch.manual_seed(seed)
+            image, target = pipeline(_pil(171, 256), _masked_target(171, 256))
+            assert target["masks"].shape[-2:] == image.shape[-2:] and len(target["masks"]) == len(target["boxes"])
+
+
 class TestCheckPipelineV2:
     @pytest.mark.parametrize("name", list(PRESETS_V2))
     def test_v2_presets_have_no_problems(self, name: str) -> None:
@@ -525,7 +716,8 @@ class TestPresetsV2:
             "ToDtype", "SanitizeBoundingBoxes",
         ]  # fmt: skip
         zoom = pipeline.transforms[1]
-        assert list(zoom.fill) == [123, 117, 104] and tuple(zoom.side_range) == (1.0, 4.0) and zoom.p == 0.5
+        assert zoom.fill == {tv_tensors.Mask: 0, "others": [123, 117, 104]}  # masks 0, images the ImageNet mean
+        assert tuple(zoom.side_range) == (1.0, 4.0) and zoom.p == 0.5
 
     @pytest.mark.parametrize("name", list(PRESETS_V2))
     def test_v2_presets_run_on_an_image_and_on_a_sample(self, name: str) -> None:
@@ -557,8 +749,11 @@ class TestAnnotations:
             ({"labels": [1, 2]}, "labels should be a list of 1 ints"),
             ({"labels": [True]}, "labels should be"),
             ({"mask_path": "a\nb.png"}, "mask_path should be None or a non-empty str on one line"),
-            ({"keypoints": [[[1, 2], [3]]]}, "keypoints should be None or one list of [x, y] points per box"),
+            ({"keypoints": [[[1, 2], [3]]]}, "keypoints should be None or a list of 1 or more instances"),
             ({"keypoints": [[], []]}, "keypoints should be"),
+            ({"keypoints": []}, "keypoints should be"),
+            ({"keypoints": [[[1, 2]], [[1, 2], [3, 4]]]}, "the same number for every instance"),
+            ({"keypoints": [[[1, 2, 3]]]}, "keypoints should be"),
         ],
     )
     def test_bad_annotations_are_refused(self, kwargs: dict[str, Any], message: str) -> None:
@@ -569,6 +764,15 @@ class TestAnnotations:
         objects = catalog.ScriptAnnotations([[1, 2, 3, 4]], [7], keypoints=[[[1, 2]]])
         assert hash(catalog.ScriptInput("in.png", 4, 3, annotations=objects)) is not None
         assert objects.boxes == ((1.0, 2.0, 3.0, 4.0),)
+
+    @pytest.mark.parametrize("boxes", [[], [[1, 1, 4, 3]], [[1, 1, 4, 3], [5, 4, 8, 6], [0, 0, 2, 2]]])
+    def test_keypoints_are_instances_of_their_own(self, boxes: list[list[int]]) -> None:
+        # A person has keypoints, a cup has none: the number of instances does not follow the boxes.
+        people = [[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [[2.0, 2.0], [4.0, 4.0], [6.0, 5.0]]]
+        objects = catalog.ScriptAnnotations(boxes, list(range(len(boxes))), keypoints=people)
+        target = objects.target((6, 8))
+        assert isinstance(target["keypoints"], tv_tensors.KeyPoints) and target["keypoints"].canvas_size == (6, 8)
+        assert target["keypoints"].tolist() == people and target["boxes"].shape == (len(boxes), 4)
 
     def test_a_v1_script_cannot_take_annotations(self) -> None:
         image = catalog.ScriptInput("in.png", 4, 3, annotations=catalog.ScriptAnnotations([], []))
@@ -676,17 +880,34 @@ class TestExportedScriptsRun:
         ids[20:80, 30:120], ids[90:160, 140:250] = 1, 2
         PIL.Image.fromarray(ids).save(tmp_path / "mask.png")
         boxes, labels = [[30.0, 20.0, 120.0, 80.0], [140.0, 90.0, 250.0, 160.0]], [3, 8]
-        masked = name == "Segmentation"  # RandomZoomOut's list fill cannot fill a mask
-        keypoints = [[[40.0, 30.0], [100.0, 70.0]], [[150.0, 100.0], [240.0, 150.0]]]
-        objects = catalog.ScriptAnnotations(boxes, labels, "mask.png" if masked else None, keypoints)
+        keypoints = [[[40.0, 30.0], [100.0, 70.0], [60.0, 50.0]]]  # one instance has keypoints, of two boxes
+        objects = catalog.ScriptAnnotations(boxes, labels, "mask.png", keypoints)
         image = catalog.ScriptInput("in.png", 256, 171, annotations=objects)
         steps = PRESETS_V2[name]
         for seed in (0, 3):
             outputs = _run_script(catalog.to_code(steps, seed=seed, image=image, api="v2"), tmp_path)
-            target = objects.target((171, 256), torch.from_numpy(ids.astype(np.int64)) if masked else None)
+            target = objects.target((171, 256), torch.from_numpy(ids.astype(np.int64)))
             torch.manual_seed(seed)
             random.seed(seed)
             out_img, out_target = catalog.build_pipeline(steps, api="v2")(photo, target)
             _assert_same(outputs["out_img"], out_img)
             _assert_same(outputs["out_target"], out_target)
-            assert set(out_target) == {"boxes", "labels", "keypoints", *(["masks"] if masked else [])}
+            assert set(out_target) == {"boxes", "labels", "keypoints", "masks"}
+            assert out_target["keypoints"].shape == (1, 3, 2)
+
+
+@pytest.mark.parametrize("name", ["Pad", "RandomCrop"])
+def test_v2_pads_tensors_with_a_list_fill_where_v1_cannot(name: str) -> None:
+    """torchvision v2 pads a tensor with one value per channel; v1 takes one number. trace follows each API, and
+    the v2 step really runs on a tensor with that fill."""
+    params = {"padding": 2, "fill": [1, 2, 3]} if name == "Pad" else {"size": 6, "padding": 1, "fill": [1, 2, 3]}
+    steps = [catalog.Step("PILToTensor"), catalog.Step(name, params)]
+    image = catalog.ImageInfo("pil", 3, 4, 4)
+    with pytest.raises(catalog.StepInputError, match="takes one number as fill"):
+        catalog.trace(steps, image)
+    catalog.trace(steps, image, api="v2")
+    out = catalog.build_step(steps[1], api="v2")(torch.zeros(3, 4, 4, dtype=torch.uint8))
+    assert out[:, 0, 0].tolist() == [1, 2, 3]
+    wrong = [catalog.Step("PILToTensor"), catalog.Step(name, {**params, "fill": [1, 2]})]
+    with pytest.raises(catalog.StepInputError, match="should hold 1 or 3 values"):
+        catalog.trace(wrong, image, api="v2")

@@ -621,6 +621,45 @@ REFUSALS: list[tuple[str, int, str]] = [
     ("T.Pad(\n" + "-" * 500 + "1)", 2, "the code is nested too deeply"),
     ("[" * 100_000, 1, "not valid Python"),
     (_many_steps(MAX_STEPS + 1), MAX_STEPS + 2, f"the pipeline has more than {MAX_STEPS} steps"),
+    # per-type fills
+    (
+        "v2.Pad(\n    4,\n    fill={tv_tensors.BoundingBoxes: 0},\n)",
+        3,
+        "Pad: fill has the key tv_tensors.BoundingBoxes, which a per-type fill does not take: use "
+        'tv_tensors.Image, tv_tensors.Mask, tv_tensors.Video or "others"',
+    ),
+    ("v2.Pad(4, fill={\n    tv_tensors.Mask: 0,\n    'Image': 1,\n})", 3, "Pad: fill has the key 'Image',"),
+    ("v2.Pad(4, fill={Mask: 0})", 1, "Pad: fill has the key Mask, which"),  # Mask is not imported
+    ("v2.Pad(4, fill={torch.float32: 0})", 1, "Pad: fill has the key torch.float32, which"),
+    (
+        "v2.Pad(4, fill={tv_tensors.Mask: 0, tv_tensors.Mask: 1})",
+        1,
+        "Pad: fill has the key tv_tensors.Mask twice",
+    ),
+    (
+        "v2.Pad(4, fill={**fills})",
+        1,
+        "Pad: fill={**fills} unpacks a mapping (**), which is not a literal value",
+    ),
+    ("v2.Pad(4, fill={tv_tensors.Mask: x})", 1, "Pad: fill={tv_tensors.Mask: x} is not a literal value"),
+    (
+        "v2.Pad(4, fill={'others': {'others': 1}})",
+        1,
+        "Pad: fill['others']={'others': 1} is not a value fill['others'] takes",
+    ),
+    ("v2.Pad(4, fill={})", 1, "Pad: fill as a per-type dict takes keys among"),
+    ("v2.Pad(4, fill={tv_tensors.Mask: [1, 2, 3, 4, 5]})", 1, "Pad: fill['Mask'] should be a number or"),
+    ("T.Pad(4, fill={tv_tensors.Mask: 0})", 1, "Pad: fill is a per-type dict {'Mask': 0}, which only v2 takes"),
+    (
+        "v2.RandomErasing(value={tv_tensors.Mask: 0})",
+        1,
+        "RandomErasing: value={tv_tensors.Mask: 0} is not a value",
+    ),
+    (
+        "v2.RandomZoomOut(fill=[{tv_tensors.Mask: 0}])",
+        1,
+        "RandomZoomOut: fill=[{tv_tensors.Mask: 0}] is not a value",
+    ),
 ]
 
 
@@ -695,3 +734,71 @@ class TestNeverExecutes:
         code = f"import os\nos.system('touch {target}')\npipeline = T.Compose([T.ToTensor()])\n"
         assert catalog.from_code(code) == ([_step("ToTensor")], "v1")
         assert not target.exists()
+
+
+_SSD_FILL = {"Mask": 0, "others": [123, 117, 104]}
+
+
+class TestPerTypeFill:
+    """A v2 fill per tv_tensors type, ``{tv_tensors.Mask: 0, "others": (...)}``, read however the text names the
+    types; anything else as a key is refused with its line."""
+
+    @pytest.mark.parametrize(
+        "code",
+        [
+            "from torchvision import tv_tensors\nfrom torchvision.transforms import v2\n"
+            "v2.RandomZoomOut(fill={tv_tensors.Mask: 0, 'others': (123, 117, 104)})",
+            "v2.RandomZoomOut(fill={tv_tensors.Mask: 0, 'others': (123, 117, 104)})",
+            "v2.RandomZoomOut(fill={'others': [123, 117, 104], tv_tensors.Mask: 0})",
+            "import torchvision\nv2.RandomZoomOut(fill={torchvision.tv_tensors.Mask: 0, 'others': (123, 117, 104)})",
+            "from torchvision.tv_tensors import Mask\nv2.RandomZoomOut(fill={Mask: 0, 'others': (123, 117, 104)})",
+            "from visionkit import tv_tensors as tvt\nv2.RandomZoomOut(fill={tvt.Mask: 0, 'others': (123, 117, 104)})",
+        ],
+    )
+    def test_spellings_of_one_fill(self, code: str) -> None:
+        assert catalog.from_code(code) == ([_step("RandomZoomOut", fill=_SSD_FILL)], "v2")
+
+    def test_image_and_video_keys(self) -> None:
+        expected, _, _ = catalog.from_json(
+            catalog.to_json([Step("Pad", {"padding": 4, "fill": {"Image": 1, "Video": 2.5}})], api="v2")
+        )
+        assert _read("v2.Pad(4, fill={tv_tensors.Image: 1, tv_tensors.Video: 2.5})") == (expected, "v2")
+
+    @pytest.mark.parametrize("library", ["visionkit", "torchvision"])
+    def test_every_fill_round_trips_through_code(self, library: str) -> None:
+        steps = [
+            Step(spec.name, catalog.default_step(spec.name, api="v2").params | {"fill": _SSD_FILL})
+            for spec in catalog.search(api="v2")
+            if any(param.per_type for param in spec.params)
+        ]
+        assert len(steps) == 11  # the pads, warps and auto-augment policies
+        expected, _, _ = catalog.from_json(catalog.to_json(steps, api="v2"))
+        assert catalog.from_code(catalog.to_code(steps, library=library, api="v2")) == (expected, "v2")
+
+
+@pytest.mark.parametrize(
+    ("code", "argument", "expected"),
+    [
+        ("v2.RandomRotation(45)", "degrees", [-45, 45]),
+        ("T.RandomRotation(degrees=0)", "degrees", [0, 0]),
+        ("v2.RandomAffine(10, shear=5)", "shear", [-5, 5]),
+        ("T.RandomAffine(degrees=12.5)", "degrees", [-12.5, 12.5]),
+        ("v2.GaussianBlur(3, 1.5)", "sigma", [1.5, 1.5]),
+        ("v2.JPEG(50)", "quality", [50, 50]),
+    ],
+)
+def test_one_number_where_torchvision_takes_one_is_read_as_its_pair(code: str, argument: str, expected: list) -> None:
+    """torchvision reads RandomRotation(45) as degrees (-45, 45) and GaussianBlur(3, 1.5) as sigma (1.5, 1.5): the
+    imported step builds the same transform."""
+    (step,), api = catalog.from_code(code)
+    assert step.params[argument] == expected
+    module = v2 if api == "v2" else T
+    written = eval(code, {"v2": module, "T": module})  # the literal call, on visionkit's own classes
+    built = catalog.build_step(step, api=api)
+    assert list(getattr(built, argument)) == list(getattr(written, argument))
+
+
+@pytest.mark.parametrize("code", ["v2.RandomRotation(-3)", "v2.GaussianBlur(3, 0)", "T.RandomAffine(0, shear=-1)"])
+def test_a_negative_single_number_is_refused_as_torchvision_refuses_it(code: str) -> None:
+    with pytest.raises(CodeImportError, match="a single number must be positive"):
+        catalog.from_code(code)

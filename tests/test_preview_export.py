@@ -66,6 +66,34 @@ PIPELINES |= {f"random mix {seed}, {conversion}": (seed, conversion) for seed, c
     [None, "PILToTensor", "ToTensor", "ToTensor"])}  # fmt: skip
 
 
+def run_scripts(scripts: list[Path], folder: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the scripts one after another in one fresh Python process (one torch import), in ``folder``, with only
+    this repository on the path; with ``check``, fail with the child's error if one fails."""
+    runner = "import runpy\n" + "\n".join(f"runpy.run_path({str(s)!r}, run_name='__main__')" for s in scripts)
+    done = subprocess.run(
+        [sys.executable, "-c", runner],
+        cwd=folder,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert not check or done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
+def run_previews(codes: dict[int, str], save: str, folder: Path) -> dict[int, Any]:
+    """Run each preview's script followed by ``save`` (a template with ``{path}``: where it saves what it made),
+    all in one process in ``folder``; what each saved, by preview index."""
+    scripts = []
+    for index, code in codes.items():
+        script = folder / f"preview{index}.py"
+        script.write_text(code + save.format(path=str(folder / f"out{index}.pt")))
+        scripts.append(script)
+    run_scripts(scripts, folder)
+    return {index: torch.load(folder / f"out{index}.pt", weights_only=True) for index in codes}
+
+
 def _as_tensor(output: Any) -> torch.Tensor:
     return torch.from_numpy(np.asarray(output).copy()) if isinstance(output, Image.Image) else output
 
@@ -78,27 +106,15 @@ def test_the_code_for_a_preview_makes_that_preview(name: str, photo: Image.Image
     samples = augment_lab.previews(steps, photo, seed=seed, roll=roll, count=4, boxes=None, keep_outputs=True)
     script_input = augment_lab.preview_script_input(photo)
     (tmp_path / augment_lab.INPUT_FILE).write_bytes(augment_lab.input_png(photo))
-    runner = []
+    codes = {}
     for index in (0, 3):
         sample = samples[index]
         assert sample.seed == augment_lab.sample_seed(seed, roll, index)
         assert sample.pictures[True].caption.startswith(f"seed {sample.seed}")
         code = augment_lab.preview_code(steps, "visionkit", preview_seed=sample.seed, image=script_input)
         assert f"torch.manual_seed({sample.seed})" in code and f"{photo.width} x {photo.height} px" in code
-        script = tmp_path / f"preview{index}.py"
-        script.write_text(code + SAVE.format(path=str(tmp_path / f"out{index}.pt")))
-        runner.append(f"runpy.run_path({str(script)!r}, run_name='__main__')")
-    done = subprocess.run(
-        [sys.executable, "-c", "import runpy\n" + "\n".join(runner)],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    for index in (0, 3):
-        made = torch.load(tmp_path / f"out{index}.pt", weights_only=True)
+        codes[index] = code
+    for index, made in run_previews(codes, SAVE, tmp_path).items():
         expected = _as_tensor(samples[index].output)
         assert made.dtype == expected.dtype and made.shape == expected.shape
         assert torch.equal(made, expected), f"preview {index + 1} of {name} differs"
@@ -110,14 +126,8 @@ def test_the_script_refuses_an_input_of_another_size(photo: Image.Image, tmp_pat
         [catalog.Step("RandomInvert")], "visionkit", preview_seed=5, image=augment_lab.preview_script_input(photo)
     )
     photo.resize((photo.width + 1, photo.height)).save(tmp_path / augment_lab.INPUT_FILE)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    (tmp_path / "pipeline.py").write_text(code)
+    done = run_scripts([tmp_path / "pipeline.py"], tmp_path, check=False)
     assert done.returncode != 0
     assert f"expected the {photo.width} x {photo.height} px input, got ({photo.width + 1}, {photo.height})" in (
         done.stderr

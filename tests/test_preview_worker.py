@@ -119,7 +119,7 @@ class TestPreviewsInAWorker:
         pool = preview_worker._pool
         assert pool is not None
         with pytest.raises(catalog.StepInputError, match="crops 500 x 500 out of a 120 x 90 image") as caught:
-            pool.submit(preview_worker._compute, pipeline, photo, 0, 0, 2, False).result()
+            pool.submit(preview_worker._compute, pipeline, augment_lab.PreviewInput(photo), 0, 0, 2).result()
         assert caught.value.index == 0 and caught.value.step.name == "RandomCrop"
 
     def test_a_worker_that_died_between_pages_is_replaced_for_the_next_page(

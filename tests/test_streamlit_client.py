@@ -32,7 +32,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def code_of(session: Session) -> str:
-    return next(t for t in session.texts() if "pipeline = T.Compose" in t)
+    return next(t for t in session.texts() if "pipeline = T.Compose" in t or "pipeline = v2.Compose" in t)
 
 
 def link_of(session: Session) -> str:
@@ -78,8 +78,8 @@ class TestSessionIsolation:
                 return session
 
         session = run_on_own_loop(scenario())
-        assert "T.RandomHorizontalFlip(p=0.25)," in code_of(session)
-        assert "T.RandomCrop(size=(28, 28))," in code_of(session)
+        assert "v2.RandomHorizontalFlip(p=0.25)," in code_of(session)
+        assert "v2.RandomCrop(size=(28, 28))," in code_of(session)
         assert "Augmentation" in session.texts()
         assert session.deltas > 100
 

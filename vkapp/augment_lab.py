@@ -26,9 +26,13 @@ import torch
 from PIL import Image
 
 from visionkit.transforms import catalog
+from visionkit.transforms import v2 as transforms_v2
 from visionkit.transforms.functional import pil_to_tensor
+from visionkit.transforms.v2._transform import _RandomApplyTransform
 from visionkit.utils import draw_bounding_boxes, to_displayable
 
+from . import annotated
+from .annotated import Annotations, image_of, target_of
 from .random_streams import GLOBAL_STREAMS
 
 #: Previews work on the input scaled to this longest side: what a class sees on a projector, at interactive speed.
@@ -112,6 +116,8 @@ class Sample:
     boxes: torch.Tensor | None = None
     pictures: dict[bool, Picture] = field(default_factory=dict)
     detail: Detail | None = None
+    #: The objects that SanitizeBoundingBoxes steps removed, as "name (step n)" (v2 samples with boxes).
+    dropped: list[str] = field(default_factory=list)
 
     @property
     def output(self) -> Any:
@@ -155,26 +161,42 @@ def image_info(image: Image.Image) -> catalog.ImageInfo:
     return catalog.ImageInfo("pil", len(image.getbands()), image.height, image.width)
 
 
-def check_steps(steps: Sequence[catalog.Step], image: Image.Image | catalog.ImageInfo) -> catalog.PipelineTrace:
+def check_steps(
+    steps: Sequence[catalog.Step],
+    image: Image.Image | catalog.ImageInfo,
+    *,
+    api: str = "v1",
+    kinds: Sequence[str] = (),
+) -> catalog.PipelineTrace:
     """:func:`visionkit.transforms.catalog.trace` of the steps on this image, within the app's limits: no image a
     step makes above :data:`~visionkit.transforms.catalog.MAX_IMAGE_PIXELS` (or the input's own size, for a large
     dataset image) and at most :data:`~visionkit.transforms.catalog.MAX_IMAGE_SECONDS` per image (per megapixel
-    of input, for a large one).
+    of input, for a large one). In v2, ``kinds`` (of :data:`vkapp.annotated.KINDS`) are the annotations the sample
+    carries: any of them means boxes and labels, and steps that cannot take them are refused.
 
     Raises:
         visionkit.transforms.catalog.StepInputError: naming the first step that cannot run on what it gets.
     """
     info = image if isinstance(image, catalog.ImageInfo) else image_info(image)
+    objects = api == "v2" and bool(kinds)
     return catalog.trace(
         steps,
         info,
         max_pixels=max(catalog.MAX_IMAGE_PIXELS, info.pixels),
         max_seconds=catalog.MAX_IMAGE_SECONDS * max(1.0, info.pixels / 1e6),
+        api=api,
+        boxes=objects,
+        masks=objects and "masks" in kinds,
+        keypoints=objects and "keypoints" in kinds,
     )
 
 
 def run(transforms: Sequence[Any], names: Sequence[str], image: Any, seed: int, boxes: torch.Tensor | None) -> Sample:
     """Apply the built steps in order on one seeded stream (torch and Python ``random``, as torchvision draws).
+
+    ``image`` is what the first step takes: an image, or in v2 an ``(image, target)`` pair. v1 steps keep what
+    they drew in ``last_params`` and move ``boxes`` with ``map_boxes``; a v2 step's parameters are what its
+    ``make_params`` returned (:func:`recording`).
 
     Seeds only torch's CPU generator, which is all that CPU transforms draw from (``torch.manual_seed`` would also
     queue a seed for every accelerator backend, with a stack trace each time).
@@ -184,66 +206,169 @@ def run(transforms: Sequence[Any], names: Sequence[str], image: Any, seed: int, 
     with GLOBAL_STREAMS:
         torch.default_generator.manual_seed(seed)
         random.seed(seed)
-        for transform, name in zip(transforms, names, strict=True):
+        for number, (transform, name) in enumerate(zip(transforms, names, strict=True), start=1):
+            before = current
+            _forget_params(transform)
             start = time.perf_counter()
             current = transform(current)
             elapsed = (time.perf_counter() - start) * 1e3
-            params = getattr(transform, "last_params", None)
-            sample.steps.append(StepResult(name, params, current, elapsed))
+            sample.steps.append(StepResult(name, _params_of(transform), current, elapsed))
             if boxes is not None and hasattr(transform, "map_boxes"):
                 boxes = transform.map_boxes(boxes)
+            if name == "SanitizeBoundingBoxes":
+                names_of = getattr(transform, "class_names", {})
+                gone = annotated.dropped(target_of(before), target_of(current), names_of)
+                sample.dropped += [f"{what} (step {number})" for what in gone]
     sample.boxes = boxes
     return sample
 
 
-def built_steps(steps: Sequence[catalog.Step]) -> tuple[list[Any], list[str]]:
+def recording(transform: Any) -> Any:
+    """A v2 transform that keeps what its ``make_params`` returns (in ``last_params``, as v1 transforms do), so
+    previews can say what each step drew; a step that applies with a probability records ``apply``. The transform
+    draws exactly what it would: the recording only reads the parameters."""
+    inner = transform.transforms[0] if isinstance(transform, transforms_v2.RandomApply) else transform
+    made = inner.make_params
+
+    def make_params(flat_inputs: list[Any]) -> dict[str, Any]:
+        params = made(flat_inputs)
+        inner.last_params = dict(params)
+        return params
+
+    # object.__setattr__: a module given a module as an attribute would make it a submodule (itself, here)
+    object.__setattr__(inner, "make_params", make_params)
+    object.__setattr__(transform, "_recorded", inner)
+    return transform
+
+
+def _forget_params(transform: Any) -> None:
+    inner = getattr(transform, "_recorded", None)
+    if inner is not None:
+        inner.last_params = None
+
+
+def _params_of(transform: Any) -> dict[str, Any] | None:
+    inner = getattr(transform, "_recorded", None)
+    if inner is None:
+        return getattr(transform, "last_params", None)
+    params = getattr(inner, "last_params", None)
+    random_apply = inner is not transform or isinstance(inner, _RandomApplyTransform)
+    if params is None:
+        return {"apply": False} if random_apply else None
+    return params or ({"apply": True} if random_apply else None)
+
+
+def built_steps(steps: Sequence[catalog.Step], api: str = "v1") -> tuple[list[Any], list[str]]:
+    """The transforms of the enabled steps in ``api`` (v2 ones recording their parameters), and their names."""
     enabled = [s for s in steps if s.enabled]
-    return [catalog.build_step(s) for s in enabled], [s.name for s in enabled]
+    built = [catalog.build_step(s, api=api) for s in enabled]
+    if api == "v2":
+        built = [recording(transform) for transform in built]
+    return built, [s.name for s in enabled]
+
+
+@dataclass(frozen=True)
+class PreviewInput:
+    """What previews run on: the image (as previews use it), its objects if it has any, and which of them
+    (:data:`vkapp.annotated.KINDS`) the sample carries; in v1 only boxes can be chosen (moved with
+    ``map_boxes``, and not part of what the pipeline gets)."""
+
+    image: Image.Image
+    annotations: Annotations | None = None
+    kinds: tuple[str, ...] = ()
+
+    def sample(self, api: str) -> Any:
+        """What the pipeline's first step takes: the image, or in v2 with objects ``(image, target)``."""
+        if api != "v2" or not self.kinds or self.annotations is None:
+            return self.image
+        return self.image, self.annotations.target(self.image, self.kinds)
+
+    def v1_boxes(self) -> torch.Tensor | None:
+        if "boxes" not in self.kinds:
+            return None
+        if self.annotations is not None and self.annotations.boxes:
+            return torch.tensor(self.annotations.boxes, dtype=torch.float32)
+        return sample_boxes(self.image)
 
 
 def previews(
     steps: Sequence[catalog.Step],
-    image: Image.Image,
+    image: Image.Image | PreviewInput,
     *,
     seed: int,
     roll: int,
     count: int,
-    boxes: torch.Tensor | None,
+    boxes: torch.Tensor | None = None,
     keep_outputs: bool = False,
+    api: str = "v1",
 ) -> list[Sample]:
     """``count`` seeded samples, each with its pictures; the first also with its :class:`Detail`. Step outputs are
     dropped once the pictures are made (only parameters and times stay, unless ``keep_outputs``), so a page of
-    previews stays small. The steps are checked on the image first (:func:`check_steps`).
+    previews stays small. The steps are checked on the input first (:func:`check_steps`).
+
+    ``image`` is an image, or a :class:`PreviewInput` with the objects to run the pipeline on (v2) and draw;
+    ``boxes`` are v1's boxes to move (with an image only).
 
     Raises:
         visionkit.transforms.catalog.StepInputError: if a step cannot run on what it gets; nothing has run.
     """
-    check_steps(steps, image)
-    transforms, names = built_steps(steps)
+    given = image if isinstance(image, PreviewInput) else PreviewInput(image)
+    objects = given.annotations if api == "v2" else None
+    kinds = given.kinds if api == "v2" else ()
+    check_steps(steps, given.image, api=api, kinds=kinds)
+    transforms, names = built_steps(steps, api)
+    for transform, name in zip(transforms, names, strict=True):
+        if name == "SanitizeBoundingBoxes" and objects is not None:
+            transform.class_names = objects.names
+    boxes = given.v1_boxes() if api == "v1" and boxes is None else boxes
     stats = catalog.normalize_stats(steps)
     samples = []
+    start = given.sample(api)
     for index in range(count):
-        sample = run(transforms, names, image, sample_seed(seed, roll, index), boxes)
-        final = image if sample.output is None else sample.output
-        shown = [with_boxes(display(final, stats, flag), sample.boxes) for flag in (False, True)]
-        caption = " · ".join(filter(None, [f"seed {sample.seed}", sample.caption()]))
+        sample = run(transforms, names, start, sample_seed(seed, roll, index), boxes)
+        final = start if sample.output is None else sample.output
+        shown = [_shown(final, stats, flag, sample.boxes, objects, kinds) for flag in (False, True)]
+        dropped = f"dropped: {', '.join(sample.dropped)}" if sample.dropped else None
+        caption = " · ".join(filter(None, [f"seed {sample.seed}", sample.caption(), dropped]))
         sample.pictures = dict(zip((False, True), pictures(shown, [caption] * 2), strict=True))
         if index == 0 and sample.steps:
-            sample.detail = detail(image, sample, stats)
+            sample.detail = detail(start, sample, stats, objects, kinds)
         for step in sample.steps[:-1] if keep_outputs else sample.steps:
             step.output = None
         samples.append(sample)
     return samples
 
 
-def detail(image: Image.Image, sample: Sample, stats: tuple[Sequence[float], Sequence[float]] | None) -> Detail:
+def _shown(
+    output: Any,
+    stats: tuple[Sequence[float], Sequence[float]] | None,
+    denormalize: bool,
+    boxes: torch.Tensor | None,
+    objects: Annotations | None,
+    kinds: Sequence[str],
+) -> np.ndarray:
+    """An output as a preview shows it: its image, with v1's moved boxes or a v2 target's objects drawn."""
+    pixels = display(image_of(output), stats, denormalize)
+    if objects is not None:
+        return annotated.draw(pixels, target_of(output), objects, kinds)
+    return with_boxes(pixels, boxes)
+
+
+def detail(
+    start: Any,
+    sample: Sample,
+    stats: tuple[Sequence[float], Sequence[float]] | None,
+    objects: Annotations | None = None,
+    kinds: Sequence[str] = (),
+) -> Detail:
     """The step strip, tensor summary, as-is and de-normalised outputs and Normalize histograms of one sample."""
-    thumbnail = preview_input(image, STRIP_SIDE)
+    first = start if objects is not None else preview_input(image_of(start), STRIP_SIDE)
     strip = pictures(
-        [display(thumbnail, None, False), *(display(s.output, stats, False) for s in sample.steps)],
+        [_shown(first, None, False, None, objects, kinds), *(
+            _shown(s.output, stats, False, None, objects, kinds) for s in sample.steps)],
         ["input", *(f"{s.name} · {s.milliseconds:.1f} ms" for s in sample.steps)],
-    )
-    output = sample.output
+    )  # fmt: skip
+    output = image_of(sample.output)
     raw, denormalized = pictures(
         [display(output, stats, False), display(output, stats, True)],
         ["as is (clamped to [0, 1])", "de-normalized"],
@@ -261,7 +386,7 @@ def normalize_histogram(steps: Sequence[StepResult]) -> Chart | None:
     shown = [("before Normalize", steps[at - 1].output)] if at > 0 else []
     columns: dict[str, list[Any]] = {"value": [], "count": [], "series": []}
     for label, output in [*shown, ("after Normalize", steps[at].output)]:
-        centers, counts = value_histogram(output)
+        centers, counts = value_histogram(image_of(output))
         columns["value"] += centers.tolist()
         columns["count"] += counts.tolist()
         columns["series"] += [label] * len(counts)
@@ -322,24 +447,34 @@ def _remembered(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     return found
 
 
-def pipeline_texts(steps: Sequence[catalog.Step], seed: int) -> PipelineTexts:
-    """:class:`PipelineTexts` of valid steps, remembered: a rerun that did not change the pipeline or the seed
-    validates and serialises nothing (a reroll changes neither)."""
+def pipeline_texts(steps: Sequence[catalog.Step], seed: int, api: str = "v1") -> PipelineTexts:
+    """:class:`PipelineTexts` of valid steps in ``api``, remembered: a rerun that did not change the pipeline, its
+    API or the seed validates and serialises nothing (a reroll changes none of them)."""
     # a step's repr holds its name, parameters (typed), switch and p
     return _remembered(
-        ("texts", tuple(map(repr, steps)), seed),
+        ("texts", tuple(map(repr, steps)), seed, api),
         lambda: PipelineTexts(
-            key=catalog.to_json(steps), query=catalog.to_query(steps, seed), json=catalog.to_json(steps, seed=seed)
+            key=catalog.to_json(steps, api=api),
+            query=catalog.to_query(steps, seed, api=api),
+            json=catalog.to_json(steps, seed=seed, api=api),
         ),
     )
 
 
-def preview_code(steps: Sequence[catalog.Step], library: str, *, preview_seed: int, image: catalog.ScriptInput) -> str:
-    """The script that makes one preview, for one library: it opens ``image`` and seeds with ``preview_seed``
-    (:func:`preview_script_input`, :func:`sample_seed`); remembered as :func:`pipeline_texts` is."""
+def preview_code(
+    steps: Sequence[catalog.Step],
+    library: str,
+    *,
+    preview_seed: int,
+    image: catalog.ScriptInput,
+    api: str = "v1",
+) -> str:
+    """The script that makes one preview, for one library: it opens ``image`` (and in v2 builds its objects' target)
+    and seeds with ``preview_seed`` (:func:`preview_script_input`, :func:`sample_seed`); remembered as
+    :func:`pipeline_texts` is."""
     return _remembered(
-        ("code", tuple(map(repr, steps)), library, preview_seed, image),
-        lambda: catalog.to_code(steps, library=library, seed=preview_seed, image=image),
+        ("code", tuple(map(repr, steps)), library, preview_seed, image, api),
+        lambda: catalog.to_code(steps, library=library, seed=preview_seed, image=image, api=api),
     )
 
 
@@ -347,10 +482,18 @@ def preview_code(steps: Sequence[catalog.Step], library: str, *, preview_seed: i
 INPUT_FILE = "preview-input.png"
 
 
-def preview_script_input(image: Image.Image) -> catalog.ScriptInput:
-    """The previews' input as an exported script opens it: :data:`INPUT_FILE`, with its size and mode."""
+def preview_script_input(image: Image.Image | PreviewInput, api: str = "v1") -> catalog.ScriptInput:
+    """The previews' input as an exported script opens it: :data:`INPUT_FILE`, with its size and mode, and in v2
+    the objects the sample carries (:class:`PreviewInput`)."""
+    given = image if isinstance(image, PreviewInput) else PreviewInput(image)
     about = f"the copy of the image that the previews use (longest side at most {PREVIEW_SIDE} px)"
-    return catalog.ScriptInput(INPUT_FILE, image.width, image.height, image.mode, about=about)
+    objects = None
+    if api == "v2" and given.kinds and given.annotations is not None:
+        objects = given.annotations.script(given.kinds)
+    picture = given.image
+    return catalog.ScriptInput(
+        INPUT_FILE, picture.width, picture.height, picture.mode, about=about, annotations=objects
+    )
 
 
 def input_png(image: Image.Image) -> bytes:
@@ -360,14 +503,15 @@ def input_png(image: Image.Image) -> bytes:
     return encoded.getvalue()
 
 
-def augmented_pixels(steps: Sequence[catalog.Step], image: Image.Image, seed: int) -> np.ndarray:
-    """One seeded pass of the pipeline, de-normalised for display (the Datasets grid's "what training sees").
+def augmented_pixels(steps: Sequence[catalog.Step], image: Image.Image, seed: int, api: str = "v1") -> np.ndarray:
+    """One seeded pass of the pipeline (in ``api``, on the image alone), de-normalised for display (the Datasets
+    grid's "what training sees").
 
     Raises:
         visionkit.transforms.catalog.StepInputError: if a step cannot run on the image (:func:`check_steps`).
     """
-    check_steps(steps, image)
-    transforms, names = built_steps(steps)
+    check_steps(steps, image, api=api)
+    transforms, names = built_steps(steps, api)
     output = run(transforms, names, image, seed, None).output
     return display(image if output is None else output, catalog.normalize_stats(steps), denormalize=True)
 
@@ -394,6 +538,8 @@ def with_boxes(pixels: np.ndarray, boxes: torch.Tensor | None, color: str = "#ff
 
 #: Parameters that restate the input or are too large to read in a caption.
 _QUIET = {"image_size", "paddings", "order", "policy_index", "displacement", "value", "image_weight", "chain_weights"}
+# v2's make_params bookkeeping: which branch a step takes, not what it drew
+_QUIET |= {"needs_crop", "needs_pad", "contrast_before", "is_within_crop_area", "fill", "coefficients"}
 
 
 def describe(name: str, params: dict[str, Any] | None) -> str:
@@ -411,6 +557,7 @@ def describe(name: str, params: dict[str, Any] | None) -> str:
 def _describe_value(key: str, value: Any) -> str:
     if value is None:
         return ""
+    key = key.removesuffix("_factor")  # v2's colour factors: "brightness=1.07"
     if key == "flip":
         return "flipped" if value else "not flipped"
     if key in ("ops", "chains"):
@@ -451,18 +598,33 @@ def initial_value(param: catalog.Param) -> Any:
 
 
 def format_value(value: Any) -> str:
-    """How a size/fill/pair parameter reads in a text field: ``[28, 28]`` -> ``"28, 28"``."""
+    """How a size/fill/pair parameter reads in a text field: ``[28, 28]`` -> ``"28, 28"``; a v2 per-type fill
+    ``{"Mask": 0, "others": [123, 117, 104]}`` -> ``"Mask: 0; others: 123, 117, 104"``."""
+    if isinstance(value, dict):
+        return "; ".join(f"{kind}: {format_value(fill)}" for kind, fill in value.items())
     return ", ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
 
 
 def parse_value(text: str) -> Any:
-    """``"224"`` -> 224, ``"28, 28"`` -> [28, 28], ``"0.1, 2"`` -> [0.1, 2.0]; other text is returned for validation."""
+    """``"224"`` -> 224, ``"28, 28"`` -> [28, 28], ``"0.1, 2"`` -> [0.1, 2.0], ``"Mask: 0; others: 1, 2, 3"`` ->
+    ``{"Mask": 0, "others": [1, 2, 3]}``; other text is returned for validation."""
+    if ":" in text:
+        pairs = [part.split(":", 1) for part in text.split(";") if part.strip()]
+        if not all(len(pair) == 2 for pair in pairs):
+            return text
+        return {kind.strip(): parse_value(fill.strip()) for kind, fill in pairs}
     parts = [p.strip() for p in text.replace("(", "").replace(")", "").split(",") if p.strip()]
     try:
         numbers = [int(p) if p.lstrip("-").isdigit() else float(p) for p in parts]
     except ValueError:
         return text
     return numbers[0] if len(numbers) == 1 else numbers
+
+
+def input_key(image_key: str, given: PreviewInput) -> str:
+    """The content key of a :class:`PreviewInput`: its image's (:func:`image_key`), its objects' and those chosen."""
+    objects = given.annotations.key() if given.annotations is not None else "-"
+    return f"{image_key}:{objects}:{','.join(given.kinds)}"
 
 
 def image_key(image: Image.Image) -> str:
@@ -475,3 +637,54 @@ def sample_boxes(image: Image.Image) -> torch.Tensor:
     """Two boxes to watch move with geometric steps: the center of the image and its upper-left quarter."""
     w, h = image.size
     return torch.tensor([[0.3 * w, 0.3 * h, 0.7 * w, 0.7 * h], [0.05 * w, 0.05 * h, 0.4 * w, 0.35 * h]])
+
+
+def convert_api(steps: Sequence[catalog.Step], api: str) -> list[catalog.Step]:
+    """The steps written for the other API as ``api`` writes them: v2 reads v1's ``ToTensor`` as ``ToImage`` then
+    ``ToDtype(float32, scale=True)`` and ``ConvertImageDtype(dtype)`` as ``ToDtype(dtype, scale=True)``; v1 reads
+    those back (``ToImage`` alone as ``PILToTensor``). Every other step keeps its name and parameters.
+
+    Raises:
+        ValueError: naming the steps that ``api`` does not have (v2's detection steps in v1); nothing is converted.
+    """
+    available = {spec.name for spec in catalog.search(api=api)}
+    convertible = {"v1": {"ToImage", "ToDtype"}, "v2": {"ToTensor", "ConvertImageDtype"}}[api]
+    missing = [
+        f"{step.name} (step {number})"
+        for number, step in enumerate(steps, 1)
+        if step.name not in available and step.name not in convertible
+    ]
+    if missing:
+        raise ValueError(f"{api} has no {', '.join(missing)}: remove those steps first")
+    converted: list[catalog.Step] = []
+    index = 0
+    while index < len(steps):
+        step, following = steps[index], steps[index + 1] if index + 1 < len(steps) else None
+        index += 1
+        if step.name in available:
+            converted.append(catalog.Step(step.name, dict(step.params), step.enabled, step.p))
+            continue
+        if api == "v2" and step.name == "ToTensor":
+            converted += [catalog.Step("ToImage", {}, step.enabled, step.p), _to_dtype("float32", step)]
+        elif api == "v2" and step.name == "ConvertImageDtype":
+            converted.append(_to_dtype(step.params.get("dtype", "float32"), step))
+        elif api == "v1" and step.name == "ToImage":
+            fused = (
+                following is not None
+                and following.name == "ToDtype"
+                and following.params.get("dtype") == "float32"
+                and following.params.get("scale", False)
+                and (following.enabled, following.p) == (step.enabled, step.p) == (True, 1.0)
+            )
+            converted.append(catalog.Step("ToTensor" if fused else "PILToTensor", {}, step.enabled, step.p))
+            index += fused
+        elif api == "v1" and step.name == "ToDtype" and step.params.get("scale", False):
+            converted.append(catalog.Step("ConvertImageDtype", {"dtype": step.params.get("dtype", "float32")},
+                                          step.enabled, step.p))  # fmt: skip
+        else:  # ToDtype without scale: v1 has no conversion that keeps the values
+            raise ValueError(f"v1 has no ToDtype(scale=False) (step {index}): remove it or set scale first")
+    return converted
+
+
+def _to_dtype(dtype: str, like: catalog.Step) -> catalog.Step:
+    return catalog.Step("ToDtype", {"dtype": dtype, "scale": True}, like.enabled, like.p)

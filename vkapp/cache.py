@@ -15,8 +15,9 @@ import streamlit as st
 
 from visionkit.datasets.health import HealthReport, health_report
 from visionkit.models import architecture_dot, summary
+from visionkit.transforms import catalog
 
-from . import augment_lab, grid, model_lab, preview_worker, sources
+from . import annotated, augment_lab, batch_mix, grid, model_lab, preview_worker, sources
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -107,17 +108,57 @@ def preview_photo(index: int) -> tuple[Any, str]:
     return augment_lab.preview_and_key(dataset("photos", True, None)[index][0])
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def photo_annotations(index: int) -> Any:
+    """The objects of embedded photo ``index``, scaled as :func:`preview_photo` scales it (None for a photo with
+    none), made once per server."""
+    image, _ = preview_photo(index)
+    return annotated.dataset_annotations(dataset("photos", True, None), index, image.size)
+
+
 @st.cache_resource(show_spinner=False, max_entries=48)
 def augment_previews(
-    image_key: str, _image: Any, pipeline: str, seed: int, roll: int, count: int, boxes: bool
+    input_key: str, _given: augment_lab.PreviewInput, pipeline: str, seed: int, roll: int, count: int
 ) -> list[augment_lab.Sample]:
-    """Seeded previews of a pipeline (JSON) on an image (keyed by its content), shared by every session that asks
-    for the same ones and never copied (pages only read them); toggles that change only how they are displayed
-    never recompute them."""
-    return preview_worker.previews(pipeline, _image, seed=seed, roll=roll, count=count, boxes=boxes)
+    """Seeded previews of a pipeline (JSON, with its API) on an input (:class:`vkapp.augment_lab.PreviewInput`,
+    keyed by the image's content, its objects and those chosen: :func:`vkapp.augment_lab.input_key`), shared by
+    every session that asks for the same ones and never copied (pages only read them); toggles that change only how
+    they are displayed never recompute them."""
+    return preview_worker.previews(pipeline, _given, seed=seed, roll=roll, count=count)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def input_png(image_key: str, _image: Any) -> bytes:
     """The previews' input as a PNG file (keyed by its content), encoded once per server."""
     return augment_lab.input_png(_image)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def mixed_batch(
+    source: str, train: bool, pipeline: str, seed: int, count: int, mix: str, alpha: float
+) -> batch_mix.MixedBatch:
+    """CutMix or MixUp on ``count`` items of a dataset (as many classes as there are), each through the pipeline
+    (JSON, with its API) as a preview is, shared by every session that asks for the same batch (pages only read
+    it).
+
+    Raises:
+        ValueError: if the pipeline cannot run on an item, or its outputs cannot be mixed (the message says why).
+    """
+    steps, _, api = catalog.from_json(pipeline)
+    found = dataset(source, train, None)
+    labels = targets(source, train, None)
+    picks = batch_mix.spread_indices(labels, count)
+    # RGB, as a classification DataLoader hands them over (the photos hold grey ones too)
+    images = [augment_lab.preview_input(found[i][0].convert("RGB")) for i in picks]
+    outputs = batch_mix.pipeline_outputs(steps, images, seed=seed, api=api)
+    names = class_names(source, train, None)
+    return batch_mix.mixed_batch(
+        outputs,
+        [int(labels[i]) for i in picks],
+        names,
+        mix=mix,
+        alpha=alpha,
+        seed=seed,
+        stats=catalog.normalize_stats(steps),
+        api=api,
+    )

@@ -77,20 +77,31 @@ def worker_count() -> int:
 
 
 def previews(
-    pipeline: str, image: Image.Image, *, seed: int, roll: int, count: int, boxes: bool
+    pipeline: str,
+    image: Image.Image | augment_lab.PreviewInput,
+    *,
+    seed: int,
+    roll: int,
+    count: int,
+    boxes: bool = False,
 ) -> list[augment_lab.Sample]:
-    """The previews of :func:`vkapp.augment_lab.previews` for a pipeline given as JSON, computed by a worker when
-    there is one (the low-priority one for a heavy page). A pipeline that fails on the image raises here as it
-    would in the server's own process, and one that cannot run on it (:func:`vkapp.augment_lab.check_steps`)
-    before any worker starts on it.
+    """The previews of :func:`vkapp.augment_lab.previews` for a pipeline given as JSON (its API with it), computed
+    by a worker when there is one (the low-priority one for a heavy page). ``image`` is an image (``boxes``: with
+    the two sample boxes of :func:`vkapp.augment_lab.sample_boxes`) or a :class:`vkapp.augment_lab.PreviewInput`.
+    A pipeline that fails on the image raises here as it would in the server's own process, and one that cannot run
+    on it (:func:`vkapp.augment_lab.check_steps`) before any worker starts on it.
 
     Raises:
         WorkerStopped: if the worker stopped while computing these previews; they are not computed here instead.
     """
-    steps, _, _ = catalog.from_json(pipeline)
-    expected = augment_lab.check_steps(steps, image).seconds * count
+    steps, _, api = catalog.from_json(pipeline)
+    given = image if isinstance(image, augment_lab.PreviewInput) else None
+    if given is None:
+        given = augment_lab.PreviewInput(image, kinds=("boxes",) if boxes else ())
+    kinds = given.kinds if api == "v2" else ()
+    expected = augment_lab.check_steps(steps, given.image, api=api, kinds=kinds).seconds * count
     heavy = expected > HEAVY_SECONDS
-    job = (pipeline, image, seed, roll, count, boxes)
+    job = (pipeline, given, seed, roll, count)
     pool = _current_pool(heavy)
     if pool is None:
         return _compute(*job)
@@ -119,11 +130,10 @@ def start() -> None:
 
 
 def _compute(
-    pipeline: str, image: Image.Image, seed: int, roll: int, count: int, boxes: bool
+    pipeline: str, given: augment_lab.PreviewInput, seed: int, roll: int, count: int
 ) -> list[augment_lab.Sample]:
-    steps, _, _ = catalog.from_json(pipeline)
-    sample_boxes = augment_lab.sample_boxes(image) if boxes else None
-    return augment_lab.previews(steps, image, seed=seed, roll=roll, count=count, boxes=sample_boxes)
+    steps, _, api = catalog.from_json(pipeline)
+    return augment_lab.previews(steps, given, seed=seed, roll=roll, count=count, api=api)
 
 
 def _current_pool(heavy: bool = False) -> ProcessPoolExecutor | None:

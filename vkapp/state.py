@@ -10,19 +10,29 @@ import streamlit as st
 from . import cache, sidebar, sources
 
 PIPELINE_KEY = "ag_pipeline"
+#: The API ("v1" or "v2") the pipeline is written for.
+API_KEY = "ag_api"
 APPLY_TO_GRID_KEY = "ag_apply_grid"
 
 
-def current_dataset() -> tuple[Any, str]:
-    """The dataset chosen on the Datasets page (the embedded photos if it needs a path or is not on disk)."""
+def current_source() -> tuple[str, bool]:
+    """The source and split chosen on the Datasets page (the embedded photos if it needs a path or is not on
+    disk)."""
     key = st.session_state.get("ds_source", "photos")
     if key not in sources.SOURCES or sources.SOURCES[key].needs_path:
         key = "photos"
     train = st.session_state.get("ds_split", "Train") == "Train"
     try:
-        return cache.dataset(key, train, None), sources.SOURCES[key].label
+        cache.dataset(key, train, None)
     except (sources.SourceError, OSError):
-        return cache.dataset("photos", True, None), sources.SOURCES["photos"].label
+        return "photos", True
+    return key, train
+
+
+def current_dataset() -> tuple[Any, str]:
+    """The dataset chosen on the Datasets page (the embedded photos if it needs a path or is not on disk)."""
+    key, train = current_source()
+    return cache.dataset(key, train, None), sources.SOURCES[key].label
 
 
 def dataset_images(count: int) -> tuple[list[Any], str]:

@@ -156,13 +156,20 @@ class Shapes(VisionDataset):
         ``image.crop(box)`` cuts out exactly the shape's extent.
 
         Returns:
-            dict: ``boxes`` (Tensor[K, 4] float32, (x1, y1, x2, y2)) and ``labels`` (Tensor[K] int64), K in 1..3.
+            dict: ``boxes`` (Tensor[K, 4] float32, (x1, y1, x2, y2)), ``labels`` (Tensor[K] int64), K in 1..3, and
+            ``masks`` (Tensor[K, H, W] bool): the pixels of each shape that show in the image (a later shape covers
+            an earlier one), as instance masks are.
         """
         layout = self._layouts[self._index(index)]
+        drawn = [np.asarray(self._mask(shape), dtype=bool) for shape in layout]
         boxes = [self._mask(shape).getbbox() for shape in layout]
+        visible = np.stack(drawn)
+        for later in range(1, len(drawn)):
+            visible[:later] &= ~drawn[later]
         return {
             "boxes": torch.tensor(boxes, dtype=torch.float32),
             "labels": torch.tensor([shape.label for shape in layout], dtype=torch.int64),
+            "masks": torch.from_numpy(visible),
         }
 
     def extra_repr(self) -> str:

@@ -34,6 +34,7 @@ _DEFAULT_BINDINGS = {
     "T": "torchvision.transforms",
     "v2": "torchvision.transforms.v2",
     "F": "torchvision.transforms.functional",
+    "tv_tensors": "torchvision.tv_tensors",
 }
 _TRANSFORM_MODULES = ("torchvision.transforms", "torchvision.transforms.v2")
 _ENUM_MODULES = (*_TRANSFORM_MODULES, "torchvision.transforms.functional", "torchvision.transforms.v2.functional")
@@ -83,6 +84,17 @@ class _Symbol:
 
     namespace: str
     name: str
+
+
+@dataclass(frozen=True)
+class _Dict:
+    """A dict literal: per item, its key's node (a per-type fill reads keys as ``tv_tensors`` types or
+    ``"others"``), its value's node and the value read."""
+
+    items: tuple[tuple[ast.expr, ast.expr, Any], ...]
+
+    def __repr__(self) -> str:  # in messages about a value that should be something else
+        return "a dict"
 
 
 @dataclass
@@ -431,7 +443,8 @@ class _Reader:
 
     def _literal(self, node: ast.AST) -> Any:
         """A literal's value: numbers, strings, None, True/False, tuples and lists of them, ``-x``, arithmetic of
-        numbers (``3 / 4``), and the named constants :class:`_Symbol`. Anything else raises :class:`_NotLiteral`."""
+        numbers (``3 / 4``), the named constants :class:`_Symbol`, and dicts of literals (:class:`_Dict`, whose
+        keys are read later). Anything else raises :class:`_NotLiteral`."""
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, (ast.Tuple, ast.List)):
@@ -447,6 +460,11 @@ class _Reader:
                 return _ARITHMETIC[type(node.op)](left, right)
             except (ZeroDivisionError, OverflowError) as exc:
                 raise _NotLiteral(node, f"cannot be computed ({exc})") from None
+        if isinstance(node, ast.Dict):
+            if any(key is None for key in node.keys):
+                raise _NotLiteral(node, "unpacks a mapping (**), which is not a literal value")
+            items = zip(node.keys, node.values, strict=True)
+            return _Dict(tuple((key, value, self._literal(value)) for key, value in items))
         symbol = self._symbol(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
         if symbol is None:
             raise _NotLiteral(node)
@@ -466,11 +484,48 @@ class _Reader:
                 )
                 raise CodeImportError(node.lineno, f"{name}: {argument}={self._source(node)} should be {wanted}")
             return value.name
-        if any(isinstance(v, _Symbol) for v in _flatten(value)):
+        if isinstance(value, _Dict) and param.per_type:
+            return self._per_type(value, argument, name)
+        self._check_plain(value, argument, name, node)
+        how = _SCALAR_PAIRS.get((name, argument))
+        if how is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            if value < 0 or (how == "same" and value == 0):
+                raise CodeImportError(
+                    node.lineno, f"{name}: {argument}={self._source(node)}: a single number must be positive"
+                )
+            return [-value, value] if how == "symmetric" else [value, value]
+        return _as_json(value)
+
+    def _check_plain(self, value: Any, argument: str, name: str, node: ast.expr) -> None:
+        if any(isinstance(v, (_Symbol, _Dict)) for v in _flatten(value)):
             raise CodeImportError(
                 node.lineno, f"{name}: {argument}={self._source(node)} is not a value {argument} takes"
             )
-        return _as_json(value)
+
+    def _per_type(self, value: _Dict, argument: str, name: str) -> dict[str, Any]:
+        """A per-type fill as the catalog's JSON: ``{tv_tensors.Mask: 0, "others": (1, 2, 3)}`` is ``{"Mask": 0,
+        "others": [1, 2, 3]}``."""
+        fills: dict[str, Any] = {}
+        for key_node, fill_node, fill in value.items:
+            key = self._fill_key(key_node)
+            if key is None:
+                raise CodeImportError(
+                    key_node.lineno,
+                    f"{name}: {argument} has the key {self._source(key_node)}, which a per-type fill does not take: "
+                    f'use tv_tensors.Image, tv_tensors.Mask, tv_tensors.Video or "others"',
+                )
+            if key in fills:
+                raise CodeImportError(key_node.lineno, f"{name}: {argument} has the key {self._source(key_node)} twice")
+            self._check_plain(fill, f"{argument}[{self._source(key_node)}]", name, fill_node)
+            fills[key] = _as_json(fill)
+        return fills
+
+    def _fill_key(self, node: ast.expr) -> str | None:
+        """The catalog's name of a per-type fill's key: ``"others"``, or a ``tv_tensors`` type it takes."""
+        if isinstance(node, ast.Constant):
+            return "others" if node.value == "others" else None
+        module, _, type_name = (self._path(node) or "").rpartition(".")
+        return type_name if module == "torchvision.tv_tensors" and type_name in catalog.FILL_TYPES[:-1] else None
 
 
 _ARITHMETIC = {
@@ -478,6 +533,17 @@ _ARITHMETIC = {
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
+}
+
+
+#: Pair arguments that torchvision also takes as one number: ``symmetric`` reads ``d`` as ``(-d, d)`` (an angle
+#: range), ``same`` as ``(d, d)`` (a fixed sigma or quality). The number must be positive, as torchvision checks.
+_SCALAR_PAIRS = {
+    ("RandomRotation", "degrees"): "symmetric",
+    ("RandomAffine", "degrees"): "symmetric",
+    ("RandomAffine", "shear"): "symmetric",
+    ("GaussianBlur", "sigma"): "same",
+    ("JPEG", "quality"): "same",
 }
 
 
@@ -565,7 +631,9 @@ def from_code(text: str) -> tuple[list[catalog.Step], str]:
     ``p=0.3``. Arguments may be positional (in the order of the constructor's signature) or keywords, and must be
     literals: numbers (also ``-x`` and arithmetic such as ``3 / 4``), strings, ``None``, ``True``/``False``, tuples
     and lists of them, ``InterpolationMode.NAME`` and ``AutoAugmentPolicy.NAME`` (bare or on a transforms or
-    functional module) and torch dtypes (``torch.float32``, ``torch.float``). ``inplace`` flags are accepted and
+    functional module) and torch dtypes (``torch.float32``, ``torch.float``). A v2 ``fill`` may be per type:
+    ``{tv_tensors.Mask: 0, "others": (123, 117, 104)}``, keyed by ``tv_tensors.Image``, ``tv_tensors.Mask``,
+    ``tv_tensors.Video`` (also bare, where the text imports them) and ``"others"``. ``inplace`` flags are accepted and
     dropped: a pipeline editor never overwrites its input, and the values are the same.
 
     The API decides the conversion steps: v1 has ``ToTensor`` and ``ConvertImageDtype``, v2 has ``ToImage`` and

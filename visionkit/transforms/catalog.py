@@ -40,6 +40,7 @@ from ._image import InterpolationMode
 __all__ = [
     "APIS",
     "CATALOG",
+    "FILL_TYPES",
     "GROUPS",
     "KINDS",
     "MAX_IMAGE_PIXELS",
@@ -79,6 +80,9 @@ GROUPS = ("geometry", "color", "blur and noise", "erasing", "auto-augment", "con
 #: The transform APIs a pipeline can be written for: ``v1`` is ``visionkit.transforms`` (``torchvision.transforms``),
 #: ``v2`` is ``visionkit.transforms.v2`` (``torchvision.transforms.v2``).
 APIS = ("v1", "v2")
+#: The keys of a per-type ``fill`` (v2 only, :attr:`Param.per_type`): the ``tv_tensors`` types it fills with their
+#: own value, and ``"others"`` for the rest.
+FILL_TYPES = ("Image", "Mask", "Video", "others")
 
 _FORMAT = "visionkit-pipeline"
 _VERSION = 1
@@ -116,7 +120,11 @@ class Param:
         optional: ``None`` is allowed (and means what it means to the transform, e.g. no padding).
         help: one line for the widget.
         tensor_sequence: a ``fill`` may be a list on a tensor too (a list takes 1 value, or one per channel, on
-            every kind of image); ``False`` where tensors take one number only (padding).
+            every kind of image); ``False`` where v1 tensors take one number only (padding; v2 pads tensors with a
+            list too).
+        per_type: in v2, the ``fill`` may also be a dict of fills per kind of data, keyed by some of
+            :data:`FILL_TYPES` (``{"Mask": 0, "others": [123, 117, 104]}``): v2 fills a ``tv_tensors`` type with its
+            own value and everything else (PIL images, plain tensors) with ``"others"``, or ``None`` without it.
     """
 
     name: str
@@ -129,6 +137,7 @@ class Param:
     optional: bool = False
     help: str = ""
     tensor_sequence: bool = True
+    per_type: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,8 @@ class TransformSpec:
         input: ``image`` (PIL or tensor), ``tensor`` or ``pil``.
         output: ``same`` (the input's type), ``tensor`` or ``pil``.
         boxes: it works on boxes: in v1, ``map_boxes`` works (boxes move with the pixels, or stay when pixels do
-            not move); in v2, it runs on a sample with ``BoundingBoxes`` (which it moves, or leaves).
+            not move); in v2, it runs on a sample with ``BoundingBoxes`` (which it moves, or leaves), and with a
+            ``Mask`` and ``KeyPoints`` too (v2's auto-augment policies refuse all three).
         tensor_dtypes: the tensor dtypes it accepts: ``uint8`` and/or ``float`` (empty for PIL-only transforms).
         shape: the images a call makes from an input, the output last, at their largest (any random draw):
             ``shape(params, image)`` with every parameter's JSON value and an :class:`ImageInfo`; it raises
@@ -256,7 +266,9 @@ class ScriptAnnotations:
         labels: one class index per object.
         mask_path: a PNG of integer instance ids beside the script, of the image's size: 0 is background and
             ``i + 1`` is object ``i``; the script makes one binary mask per object of it. ``None``: no masks.
-        keypoints: per object, its ``[x, y]`` points (the same number for every object); ``None``: no keypoints.
+        keypoints: the instances that have keypoints (a person has them, a cup has none), not tied to the boxes:
+            one or more, each a list of its ``[x, y]`` points in pixels, the same number for every instance;
+            ``None``: no keypoints.
     """
 
     boxes: Sequence[Sequence[float]]
@@ -280,14 +292,14 @@ class ScriptAnnotations:
             raise ValueError(f"mask_path should be None or a non-empty str on one line, got {_show(self.mask_path)}")
         if keypoints is not None and not (
             isinstance(keypoints, (list, tuple))
-            and len(keypoints) == len(boxes)
+            and keypoints
             and all(isinstance(points, (list, tuple)) and points for points in keypoints)
-            and len({len(points) for points in keypoints}) <= 1
+            and len({len(points) for points in keypoints}) == 1
             and all(_numbers(point, 2) for points in keypoints for point in points)
         ):
             raise ValueError(
-                f"keypoints should be None or one list of [x, y] points per box, the same number for every box, "
-                f"got {_show(keypoints)}"
+                f"keypoints should be None or a list of 1 or more instances, each a list of [x, y] points, the "
+                f"same number for every instance, got {_show(keypoints)}"
             )
         object.__setattr__(self, "boxes", tuple(tuple(float(v) for v in box) for box in boxes))
         object.__setattr__(self, "labels", tuple(labels))
@@ -296,12 +308,14 @@ class ScriptAnnotations:
             object.__setattr__(self, "keypoints", points)
 
     @property
-    def _points_per_object(self) -> int:
-        return len(self.keypoints[0]) if self.keypoints else 0
+    def _keypoints_shape(self) -> tuple[int, int, int]:
+        """``(instances, points per instance, 2)``; ``(0, 0, 2)`` without keypoints."""
+        return (len(self.keypoints), len(self.keypoints[0]), 2) if self.keypoints else (0, 0, 2)
 
     def target(self, canvas_size: tuple[int, int], instance_ids: torch.Tensor | None = None) -> dict[str, Any]:
         """The target an exported script builds, made of ``visionkit.tv_tensors``: ``boxes`` (XYXY), ``labels``,
-        ``masks`` (one uint8 mask per object, where ``instance_ids`` equals its id) and ``keypoints``.
+        ``masks`` (one uint8 mask per object, where ``instance_ids`` equals its id) and ``keypoints`` (``KeyPoints``
+        of shape ``(instances, points, 2)``).
 
         Args:
             canvas_size: the image's ``(height, width)``.
@@ -319,7 +333,7 @@ class ScriptAnnotations:
             ids = instance_ids.to(torch.int64)
             target["masks"] = tv_tensors.Mask((ids[None] == torch.arange(1, count + 1)[:, None, None]).to(torch.uint8))
         if self.keypoints is not None:
-            points = torch.tensor(self.keypoints, dtype=torch.float32).reshape(count, self._points_per_object, 2)
+            points = torch.tensor(self.keypoints, dtype=torch.float32).reshape(self._keypoints_shape)
             target["keypoints"] = tv_tensors.KeyPoints(points, canvas_size=canvas_size)
         return target
 
@@ -634,7 +648,9 @@ def _interpolation(default: str, modes: tuple[str, ...] = _WARP_MODES) -> Param:
 
 def _fill(default: float | None = 0, optional: bool = False, tensor_sequence: bool = True) -> Param:
     text = "value of the new pixels, one or one per channel" + ("" if tensor_sequence else " (tensors: one)")
-    return Param("fill", "fill", default, 0, 255, 1, optional=optional, help=text, tensor_sequence=tensor_sequence)
+    return Param(
+        "fill", "fill", default, 0, 255, 1, optional=optional, help=text, tensor_sequence=tensor_sequence, per_type=True
+    )
 
 
 def _size(default: int, text: str = "output (h, w), or one int for a square") -> Param:
@@ -1091,6 +1107,8 @@ _REQUIRED: dict[str, frozenset[str]] = {
     for name, cls in _CLASSES.items()
 }
 _MODULE_NAMES = {"v1": "visionkit.transforms", "v2": "visionkit.transforms.v2"}
+#: What a per-type fill's keys stand for in v2: ``tv_tensors`` types, and the key for everything else.
+_FILL_KEYS: dict[str, Any] = {**{name: getattr(tv_tensors, name) for name in FILL_TYPES[:-1]}, "others": "others"}
 _CODE_PREFIXES = {"v1": "T", "v2": "v2"}
 # What a v2 pipeline uses instead of a v1-only step.
 _V2_INSTEAD = {
@@ -1266,6 +1284,30 @@ def _param_message(param: Param, value: Any) -> str:
     return f"{param.name} should be {_expected(param)}, got {_show(value)}"
 
 
+def _value_problem(param: Param, value: Any, api: str) -> str | None:
+    """What is wrong with a parameter's value in ``api``, ``None`` if nothing: a per-type ``fill`` (a dict) is
+    v2's only, and each of its values is checked as the parameter's."""
+    if not (param.per_type and isinstance(value, Mapping)):
+        if _is_valid(param, value):
+            return None
+        per_type = param.per_type and api == "v2"
+        dicts = f", or a dict of such fills keyed by some of {list(FILL_TYPES)}" if per_type else ""
+        return f"{param.name} should be {_expected(param)}{dicts}, got {_show(value)}"
+    if api != "v2":
+        return (
+            f"{param.name} is a per-type dict {_show(value)}, which only v2 takes: write the pipeline for v2, or "
+            f"give one value for every kind of data ({_expected(param)})"
+        )
+    unknown = [key for key in value if not isinstance(key, str) or key not in FILL_TYPES]
+    if not value or unknown:
+        found = f"an unknown key {_show(unknown[0])}" if unknown else "no key"
+        return f"{param.name} as a per-type dict takes keys among {list(FILL_TYPES)}, got {found}"
+    for key, fill in value.items():
+        if not _is_valid(param, fill):
+            return f"{param.name}[{key!r}] should be {_expected(param)}, got {_show(fill)}"
+    return None
+
+
 def _json_value(param: Param, value: Any) -> Any:
     """The canonical JSON form of a valid value: floats for float kinds, lists for sequences."""
     if value is None or param.kind in ("bool", "choice", "interpolation"):
@@ -1274,6 +1316,8 @@ def _json_value(param: Param, value: Any) -> Any:
         return float(value)
     if param.kind == "float_pair":
         return [float(v) for v in value]
+    if isinstance(value, Mapping):  # a per-type fill, its keys in the order of FILL_TYPES
+        return {key: _json_value(param, value[key]) for key in FILL_TYPES if key in value}
     return list(value) if isinstance(value, (list, tuple)) else value
 
 
@@ -1325,9 +1369,9 @@ def validate_step(step: Step, *, api: str = "v1") -> dict[str, str]:
         if name not in known:
             problems[str(name)] = f"{step.name} has no parameter {_show(name)}; it takes {sorted(known) or 'none'}"
     for param in spec.params:
-        value = step.params.get(param.name, param.default)
-        if not _is_valid(param, value):
-            problems[param.name] = _param_message(param, value)
+        problem = _value_problem(param, step.params.get(param.name, param.default), api)
+        if problem:
+            problems[param.name] = problem
     if not problems:
         try:
             _construct(step, api)
@@ -1363,6 +1407,8 @@ def _python_value(spec: TransformSpec, param: Param, value: Any) -> Any:
     prefix = _symbol_prefix(spec, param)
     if prefix is not None and value is not None:
         return getattr(_NAMESPACES[prefix.rpartition(".")[2]], value)  # value is one of the declared choices
+    if isinstance(value, Mapping):  # a per-type fill: v2 looks its values up by tv_tensors type
+        return {_FILL_KEYS[key]: _python_value(spec, param, fill) for key, fill in value.items()}
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -1519,14 +1565,27 @@ def _call_label(step: Step) -> str:
     return f"{step.name}({arguments})"
 
 
-def _fill_problem(spec: TransformSpec, params: Mapping[str, Any], image: ImageInfo) -> str | None:
-    """A fill-like list that the image cannot take: on a tensor where only one number works, or of a length that
-    is neither 1 nor the image's channels."""
-    for param in spec.params:
-        value = params[param.name]
-        if param.kind != "fill" or not isinstance(value, list):
-            continue
-        if image.kind != "pil" and not param.tensor_sequence:
+def _image_fills(value: Any, image: ImageInfo) -> list[Any]:
+    """The fills a step's image may get of a fill-like value: a per-type fill gives PIL images (and plain tensors)
+    its ``"others"``, an ``Image`` its ``"Image"`` (a tensor may be either)."""
+    if not isinstance(value, Mapping):
+        return [value]
+    others = value.get("others")
+    return [others] if image.kind == "pil" else [value.get("Image", others), others]
+
+
+def _fill_problem(spec: TransformSpec, params: Mapping[str, Any], image: ImageInfo, api: str = "v1") -> str | None:
+    """A fill-like list that the image cannot take: on a tensor where only one number works (v1's padding; v2 pads
+    tensors with a list too), or of a length that is neither 1 nor the image's channels."""
+    lists = [
+        (param, value)
+        for param in spec.params
+        if param.kind == "fill"
+        for value in _image_fills(params[param.name], image)
+        if isinstance(value, list)
+    ]
+    for param, value in lists:
+        if image.kind != "pil" and not param.tensor_sequence and api == "v1":
             return (
                 f"gets {_STATES[image.kind]}, which takes one number as {param.name}, not the list {_show(value)}: "
                 f"give one number, or move the step before the conversion to a tensor"
@@ -1542,15 +1601,63 @@ def _fill_problem(spec: TransformSpec, params: Mapping[str, Any], image: ImageIn
     return None
 
 
-def _made_by(step: Step, image: ImageInfo, origin: str, api: str) -> tuple[ImageInfo, ...]:
-    """The images one enabled step of ``api`` makes from ``image`` (the output last, of the step's output kind).
+#: How each v2 step that fills new pixels fills a Mask: ``pad`` (torchvision's ``pad_mask`` refuses any list, even
+#: of one number, in every padding mode) or ``warp`` (the masks are warped as channels: a list works only with 1
+#: value, or with one per mask, which a pipeline cannot know).
+_MASK_FILLS = {
+    "Pad": "pad",
+    "RandomCrop": "pad",
+    "RandomZoomOut": "pad",
+    "RandomRotation": "warp",
+    "RandomAffine": "warp",
+    "RandomPerspective": "warp",
+    "ElasticTransform": "warp",
+}
+
+
+def _pads(step: Step, params: Mapping[str, Any], image: ImageInfo) -> bool:
+    """Whether the step pads ``image`` (RandomCrop only with padding, or a crop larger than the image)."""
+    if step.name != "RandomCrop":
+        return True
+    padding = params["padding"] or 0
+    height, width = _pair(params["size"])
+    return padding > 0 or (params["pad_if_needed"] and (height > image.height or width > image.width))
+
+
+def _mask_fill_problem(step: Step, params: Mapping[str, Any], image: ImageInfo) -> str | None:
+    """A list that a step would fill the sample's masks with, which a Mask cannot take."""
+    how = _MASK_FILLS.get(step.name)
+    fill = params.get("fill")
+    per_type = isinstance(fill, Mapping)
+    if per_type:
+        fill = fill.get("Mask", fill.get("others"))
+    if how is None or not isinstance(fill, list) or params.get("p", 1.0) == 0:
+        return None
+    if (how == "pad" and _pads(step, params, image)) or (how == "warp" and len(fill) > 1):
+        shown = _show(tuple(fill))
+        if per_type and "Mask" in params["fill"]:
+            return f"fills masks with a list {shown} (its Mask fill); a Mask takes one number: give Mask one number"
+        return (
+            f"fills masks with a list {shown}; a Mask takes one number: use a per-type fill such as "
+            f"{{Mask: 0, others: {shown}}}"
+        )
+    return None
+
+
+def _made_by(step: Step, image: ImageInfo, origin: str, api: str, masks: bool = False) -> tuple[ImageInfo, ...]:
+    """The images one enabled step of ``api`` makes from ``image`` (the output last, of the step's output kind),
+    in a sample with masks of the image's size if ``masks``.
 
     Raises:
-        ValueError: the reason, if the step always fails on ``image``.
+        ValueError: the reason, if the step always fails on ``image`` (or on the masks with it).
     """
     spec = _VIEWS[api][step.name]
     params = _complete(step)
-    problem = _input_problem(spec, image.kind, origin, api) or _fill_problem(spec, params, image)
+    problem = (
+        _input_problem(spec, image.kind, origin, api)
+        or _fill_problem(spec, params, image, api)
+        or (_mask_fill_problem(step, params, image) if masks and step.p > 0 else None)
+    )
     if problem:
         raise ValueError(problem)
     made = spec.shape(params, image) if spec.shape is not None else (image,)
@@ -1609,6 +1716,8 @@ def trace(
     max_seconds: float = MAX_IMAGE_SECONDS,
     api: str = "v1",
     boxes: bool = False,
+    masks: bool = False,
+    keypoints: bool = False,
 ) -> PipelineTrace:
     """Follow an input through valid steps, without running them: what each step can output, and what it costs.
 
@@ -1627,6 +1736,12 @@ def trace(
         boxes: the sample has bounding boxes (with labels) besides the image, as the steps that need them
             (:attr:`TransformSpec.needs_boxes`) require, and as the steps that cannot take boxes
             (:attr:`TransformSpec.boxes`, e.g. v2's auto-augment policies) refuse.
+        masks: the sample also has a ``tv_tensors.Mask`` (v2 only): a step that cannot take boxes cannot take it
+            either, and a step must not fill it with a list (torchvision's masks take one number; give a
+            per-type fill such as ``{"Mask": 0, "others": [123, 117, 104]}``). Pads refuse any list; warps
+            (rotation, affine, perspective, elastic) one of more than 1 value.
+        keypoints: the sample also has ``tv_tensors.KeyPoints`` (v2 only): a step that cannot take boxes cannot
+            take them either, nor can a padding mode other than ``constant``, as with boxes.
 
     Returns:
         PipelineTrace: the largest image each step can output, and the expected seconds per image.
@@ -1637,12 +1752,15 @@ def trace(
             other channels, a crop larger than the image, a kernel larger than the image), that would make an
             image of more than ``max_pixels``, or that brings the expected time past ``max_seconds``. The message
             names the step, e.g. ``step 5 Pad(padding=512) would make an image of up to 4,352 x 4,352 pixels (18.9
-            MP); the limit is ...``. Also for a step whose transform ``api`` does not have, and one that needs
-            boxes when ``boxes`` is false.
-        ValueError: if ``max_pixels`` or ``max_seconds`` is not positive, or ``api`` not one of :data:`APIS`.
+            MP); the limit is ...``. Also for a step whose transform ``api`` does not have, one that needs
+            boxes when ``boxes`` is false, and one that cannot take the sample's masks or keypoints.
+        ValueError: if ``max_pixels`` or ``max_seconds`` is not positive, ``api`` not one of :data:`APIS`, or
+            ``masks`` or ``keypoints`` is set for v1 (v1 transforms take images only).
     """
     _check_api(api)
     _check_info(image)
+    if (masks or keypoints) and api != "v2":
+        raise ValueError("masks and keypoints need api='v2': v1 transforms take an image, not an (image, target) pair")
     if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
         raise ValueError(f"max_pixels should be a positive int, got {_show(max_pixels)}")
     if not _is_number(max_seconds) or not max_seconds > 0:
@@ -1651,14 +1769,14 @@ def trace(
     current, origins, milliseconds = {image}, {image.kind: "the input"}, 0.0
     for index, step in enumerate(steps):
         if step.enabled:
-            _check_traceable(index, step, api, boxes)
+            _check_traceable(index, step, api, {"bounding boxes": boxes, "masks": masks, "keypoints": keypoints})
             after: set[ImageInfo] = set()
             converted: dict[str, str] = {}
             params, most = _complete(step), 0.0
             # Largest first: the message names the worst case, and the same one on every run.
             for info in sorted(current, key=lambda i: (-i.pixels, i.kind, i.channels, i.height)):
                 try:
-                    made = _made_by(step, info, origins[info.kind], api)
+                    made = _made_by(step, info, origins[info.kind], api, masks)
                 except ValueError as exc:
                     raise StepInputError(index, step, str(exc)) from None
                 largest = max(made, key=lambda i: i.pixels)
@@ -1677,24 +1795,28 @@ def trace(
     return PipelineTrace(tuple(outputs), milliseconds / 1e3)
 
 
-def _check_traceable(index: int, step: Step, api: str, boxes: bool) -> None:
+def _check_traceable(index: int, step: Step, api: str, sample: Mapping[str, bool]) -> None:
+    """Refuse a step that ``api`` lacks, or that cannot take the parts of the sample: ``sample`` says which of
+    ``bounding boxes``, ``masks`` and ``keypoints`` it has."""
     if step.name not in _VIEWS[api]:
         raise StepInputError(index, step, _api_reason(step.name, api))
-    if CATALOG[step.name].needs_boxes and not boxes:
+    if CATALOG[step.name].needs_boxes and not sample["bounding boxes"]:
         raise StepInputError(
             index,
             step,
             "needs bounding boxes in the sample, but the input has none: run the pipeline on an (image, target) "
             "sample with boxes and labels, or remove the step",
         )
-    if boxes and not _VIEWS[api][step.name].boxes:
+    parts = [part for part, has in sample.items() if has]
+    if parts and not _VIEWS[api][step.name].boxes:
         raise StepInputError(
-            index, step, f"cannot take a sample with bounding boxes ({api}): run it on images only, or remove it"
+            index, step, f"cannot take a sample with {' or '.join(parts)} ({api}): run it on images only, or remove it"
         )
     padding_mode = _complete(step).get("padding_mode", "constant")
-    if boxes and api == "v2" and step.p > 0 and padding_mode != "constant":
+    points = [part for part in parts if part != "masks"]  # masks can be padded in any mode
+    if points and api == "v2" and step.p > 0 and padding_mode != "constant":
         raise StepInputError(
-            index, step, f"pads in {padding_mode} mode, which v2 cannot do to bounding boxes: use 'constant'"
+            index, step, f"pads in {padding_mode} mode, which v2 cannot do to {' or '.join(points)}: use 'constant'"
         )
 
 
@@ -1926,7 +2048,12 @@ def from_query(params: Mapping[str, str | list[str]]) -> tuple[list[Step], int, 
 # ------------------------------------------------------------------------------------------------------------ code
 def _code_value(spec: TransformSpec, param: Param, value: Any, api: str = "v1") -> str:
     prefix = _symbol_prefix(spec, param, api)
-    return f"{prefix}.{value}" if prefix is not None and value is not None else repr(_python_value(spec, param, value))
+    if prefix is not None and value is not None:
+        return f"{prefix}.{value}"
+    if isinstance(value, Mapping):  # a per-type fill: {tv_tensors.Mask: 0, "others": (123, 117, 104)}
+        keys = {key: '"others"' if key == "others" else f"tv_tensors.{key}" for key in value}
+        return "{" + ", ".join(f"{keys[key]}: {_code_value(spec, param, fill)}" for key, fill in value.items()) + "}"
+    return repr(_python_value(spec, param, value))
 
 
 def _step_code(step: Step, api: str = "v1") -> str:
@@ -1950,9 +2077,12 @@ def _input_lines(image: ScriptInput) -> list[str]:
 
 def _target_lines(image: ScriptInput, objects: ScriptAnnotations) -> list[str]:
     """Code that builds the target :meth:`ScriptAnnotations.target` makes, with the script's ``tv_tensors``."""
-    count, points = len(objects.boxes), objects._points_per_object
+    count, (instances, points, _) = len(objects.boxes), objects._keypoints_shape
     boxes, labels = [list(box) for box in objects.boxes], list(objects.labels)
-    parts = [f"masks from {objects.mask_path}" if objects.mask_path else "", f"{points} keypoints each" * bool(points)]
+    parts = [
+        f"masks from {objects.mask_path}" if objects.mask_path else "",
+        f"keypoints of {instances} instance{'s' * (instances > 1)} ({points} points each)" * bool(points),
+    ]
     extra = "".join(f", {part}" for part in parts if part)
     lines = [
         f"# The objects: {count} boxes (x1, y1, x2, y2 in pixels) with their labels{extra}.",
@@ -1973,13 +2103,20 @@ def _target_lines(image: ScriptInput, objects: ScriptAnnotations) -> list[str]:
     if objects.keypoints is not None:
         keypoints = [[list(point) for point in obj] for obj in objects.keypoints]
         lines += [
-            f"points = torch.tensor({keypoints!r}, dtype=torch.float32).reshape({count}, {points}, 2)",
+            f"points = torch.tensor({keypoints!r}, dtype=torch.float32).reshape({objects._keypoints_shape!r})",
             'target["keypoints"] = tv_tensors.KeyPoints(points, canvas_size=canvas_size)',
         ]
     return lines
 
 
-def _import_lines(library: str, api: str, image: ScriptInput | None, seed: int | None) -> list[str]:
+def _uses_per_type_fill(steps: Sequence[Step]) -> bool:
+    """Whether a step (enabled or not: a disabled one is written as a comment to uncomment) has a per-type fill."""
+    return any(isinstance(value, Mapping) for step in steps for _, value in _arguments(step).values())
+
+
+def _import_lines(
+    library: str, api: str, image: ScriptInput | None, seed: int | None, steps: Sequence[Step] = ()
+) -> list[str]:
     objects = image.annotations if image is not None else None
     masks = objects is not None and objects.mask_path is not None
     return [
@@ -1987,7 +2124,7 @@ def _import_lines(library: str, api: str, image: ScriptInput | None, seed: int |
         *(["import numpy as np"] if masks else []),
         "import torch",
         *(["from PIL import Image"] if image is not None else []),
-        *([f"from {library} import tv_tensors"] if objects is not None else []),
+        *([f"from {library} import tv_tensors"] if objects is not None or _uses_per_type_fill(steps) else []),
         f"from {library}.transforms import v2" if api == "v2" else f"from {library} import transforms as T",
     ]
 
@@ -2009,9 +2146,10 @@ def to_code(
     the pipeline made of that image with that seed, pixel for pixel.
 
     A v2 script imports ``from torchvision.transforms import v2`` (or visionkit's) and writes ``v2.Compose``,
-    ``v2.InterpolationMode.NAME`` and ``v2.RandomApply``. With the image's :class:`ScriptAnnotations`, it also
-    builds the target (``tv_tensors.BoundingBoxes`` in XYXY, labels, a ``tv_tensors.Mask`` per object from the mask
-    PNG, ``tv_tensors.KeyPoints``) and computes ``out_img, out_target = pipeline(img, target)``.
+    ``v2.InterpolationMode.NAME`` and ``v2.RandomApply``; a per-type fill as ``{tv_tensors.Mask: 0, "others":
+    (123, 117, 104)}``, with ``tv_tensors`` imported from the library. With the image's :class:`ScriptAnnotations`,
+    it also builds the target (``tv_tensors.BoundingBoxes`` in XYXY, labels, a ``tv_tensors.Mask`` per object from
+    the mask PNG, ``tv_tensors.KeyPoints``) and computes ``out_img, out_target = pipeline(img, target)``.
 
     Args:
         steps: the pipeline.
@@ -2040,7 +2178,7 @@ def to_code(
         lines = [f"{title} for a detection sample: {call}."]
     else:
         lines = [f"{title}: {call}, img being what its first step takes."]
-    lines += _import_lines(library, api, image, seed)
+    lines += _import_lines(library, api, image, seed, steps)
     body = [
         f"    {_step_code(step, api)}," if step.enabled else f"    # disabled: {_step_code(step, api)},"
         for step in steps
@@ -2114,11 +2252,11 @@ def _in_v2(steps: list[Step]) -> list[Step]:
 PRESETS_V2: dict[str, list[Step]] = {
     **{name: _in_v2(steps) for name, steps in PRESETS.items()},
     # torchvision's "ssd" augmentation; the reference ends with ConvertBoundingBoxFormat(XYXY) and ToPureTensor,
-    # which the catalog's XYXY boxes and tensors need not. Its zoom-out fill is one list for every kind: the
-    # reference fills masks with 0, so this preset is for boxes (a Mask cannot take a list fill).
+    # which the catalog's XYXY boxes and tensors need not. Its zoom-out fill is per type, as the reference's:
+    # images get the ImageNet mean and masks 0 (a Mask takes one number), so it runs on samples with masks too.
     "Detection (SSD)": [
         _preset_step("RandomPhotometricDistort"),
-        _preset_step("RandomZoomOut", fill=[123, 117, 104]),
+        _preset_step("RandomZoomOut", fill={"Mask": 0, "others": [123, 117, 104]}),
         _preset_step("RandomIoUCrop"),
         _preset_step("RandomHorizontalFlip"),
         _preset_step("ToImage"),
