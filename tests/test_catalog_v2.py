@@ -911,3 +911,19 @@ def test_v2_pads_tensors_with_a_list_fill_where_v1_cannot(name: str) -> None:
     wrong = [catalog.Step("PILToTensor"), catalog.Step(name, {**params, "fill": [1, 2]})]
     with pytest.raises(catalog.StepInputError, match="should hold 1 or 3 values"):
         catalog.trace(wrong, image, api="v2")
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+@pytest.mark.parametrize(
+    ("size", "max_size", "message"),
+    [(224, 224, "max_size should be larger than the smaller edge size 224"), ([100, 120], 300, "one int")],
+)
+def test_resize_arguments_refused_only_when_called_are_refused_by_validation(
+    api: str, size: Any, max_size: int, message: str
+) -> None:
+    """torchvision v2's Resize takes these and fails on the first image; the editor says so at once, as for v1."""
+    step = catalog.Step("Resize", {"size": size, "max_size": max_size})
+    assert message in catalog.validate_step(step, api=api)["max_size"]
+    with pytest.raises(ValueError, match=message):
+        catalog.build_pipeline([step], api=api)
+    assert catalog.validate_step(catalog.Step("Resize", {"size": 224, "max_size": 225}), api=api) == {}

@@ -1377,7 +1377,26 @@ def validate_step(step: Step, *, api: str = "v1") -> dict[str, str]:
             _construct(step, api)
         except (ValueError, TypeError) as exc:
             problems[_blame(spec, str(exc))] = str(exc)
+    if not problems and step.name in _CALL_CHECKS:
+        problems.update(_CALL_CHECKS[step.name](_complete(step)))
     return problems
+
+
+def _resize_call_problems(params: Mapping[str, Any]) -> dict[str, str]:
+    """What torchvision's Resize refuses only when called (v2 checks nothing at construction): ``max_size`` with a
+    pair ``size``, or not above the int ``size``."""
+    size, max_size = params["size"], params["max_size"]
+    if max_size is None:
+        return {}
+    if not isinstance(size, int):
+        return {"max_size": f"max_size should only be given when size is the smaller edge (one int), got {_show(size)}"}
+    if max_size <= size:
+        return {"max_size": f"max_size should be larger than the smaller edge size {size}, got {max_size}"}
+    return {}
+
+
+#: Checks of what a transform accepts when built and refuses when called (so :func:`validate_step` catches it).
+_CALL_CHECKS: dict[str, Callable[[Mapping[str, Any]], dict[str, str]]] = {"Resize": _resize_call_problems}
 
 
 def _raise_first(problems: Mapping[str, str], label: str) -> None:
