@@ -347,3 +347,17 @@ def test_no_warnings_from_plain_calls(img: torch.Tensor) -> None:
         warnings.simplefilter("error")
         F.adjust_hue(img, 0.2)
         F.equalize(img)
+
+
+@pytest.mark.parametrize("threshold", [-3.0, 0, 0.0, 1, 100.5, 127.5, 128, 254.9, 255, 255.0])
+def test_uint8_solarize_picks_the_inverted_values_exactly(threshold: float) -> None:
+    """uint8 solarize chooses with bits instead of torch.where: the same values as the definition, in v1 and v2,
+    at every kind of threshold (fractional, at or below 0, at the maximum)."""
+    import visionkit.transforms.functional as F1
+
+    image = torch.arange(256, dtype=torch.uint8).repeat(3, 2, 1)
+    expected = torch.where(image >= threshold, 255 - image, image)
+    for solarize in (F.solarize, F1.solarize):
+        out = solarize(image, threshold)
+        assert out.dtype == torch.uint8 and torch.equal(out, expected)
+    assert torch.equal(F.solarize(TV.Image(image), threshold), expected)

@@ -471,7 +471,16 @@ def solarize(img: ImageLike, threshold: float) -> ImageLike:
         return PIL.ImageOps.solarize(img, threshold)
     if threshold > max_value(img.dtype):
         raise TypeError(f"threshold should be at most {max_value(img.dtype)} for {img.dtype} images, got {threshold}")
-    return torch.where(img >= threshold, invert(img), img)
+    return _solarized(img, threshold, invert)
+
+
+def _solarized(img: Tensor, threshold: float, invert_tensor: Callable[[Tensor], Tensor]) -> Tensor:
+    """``torch.where(img >= threshold, invert_tensor(img), img)``, v1's and v2's solarize. For uint8 the inverted
+    value is ``x ^ 255`` in both APIs, so the choice is made with bits, ``x ^ (255 * mask)``: the same values,
+    without ``torch.where``, which is several times slower on CPU."""
+    if img.dtype == torch.uint8:
+        return img.bitwise_xor(img.ge(threshold).view(torch.uint8).mul_(255))
+    return torch.where(img >= threshold, invert_tensor(img), img)
 
 
 def _equalize_luts(values: Tensor) -> Tensor:

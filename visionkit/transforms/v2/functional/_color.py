@@ -24,6 +24,7 @@ from ..._color import (
     _sharpen_fused,
     _shift_hue_fused,
     _shift_pil_hue,
+    _solarized,
 )
 from ..._color import adjust_gamma as _adjust_gamma_v1
 from ..._color import to_grayscale as _to_grayscale_v1
@@ -415,7 +416,7 @@ def solarize_image(image: torch.Tensor, threshold: float) -> torch.Tensor:
     """
     if threshold > max_value(image.dtype):
         raise TypeError(f"Threshold should be less or equal the maximum value of the dtype, but got {threshold}")
-    return torch.where(image >= threshold, invert_image(image), image)
+    return _solarized(image, threshold, invert_image)
 
 
 @_register_kernel_internal(solarize, PIL.Image.Image)
