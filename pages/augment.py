@@ -622,8 +622,11 @@ def mix_panel(pipeline_json: str, seed: int, roll: int) -> None:
             mixed = cache.mixed_batch(
                 source, train, pipeline_json, augment_lab.sample_seed(seed, roll, 0), int(size), mix, float(alpha)
             )
-        except ValueError as exc:
+        except (ValueError, TypeError, RuntimeError) as exc:
             st.error(f"No mixed batch: {exc}", icon=":material/error:")
+            return
+        except MemoryError:
+            st.error("No mixed batch: the pipeline ran out of memory.", icon=":material/memory:")
             return
         pictures(list(mixed.pictures), PREVIEW_WIDTH[False])
 
