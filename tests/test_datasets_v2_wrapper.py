@@ -20,6 +20,7 @@ from visionkit.datasets import (
     CIFAR100,
     KMNIST,
     MNIST,
+    CocoDetection,
     DatasetFolder,
     FakeData,
     FashionMNIST,
@@ -30,6 +31,8 @@ from visionkit.datasets import (
     wrap_dataset_for_transforms_v2,
 )
 from visionkit.transforms import v2
+
+from .golden.record_coco import write_coco_tree
 
 Builder = Callable[..., VisionDataset]
 
@@ -277,3 +280,26 @@ class TestPickling:
             assert type(image) is tv_tensors.Image
             torch.testing.assert_close(image, expected_image, rtol=0, atol=0)
             assert target == expected_target
+
+
+class TestCocoDetection:
+    """The detection wrapper keeps what the classification tests above check: pickling, transforms taken over."""
+
+    def test_round_trip_gives_the_same_targets(self, tmp_path: Path) -> None:
+        paths = write_coco_tree(tmp_path)
+        dataset = CocoDetection(paths["images"], str(paths["instances"]), transform=v2.ToImage())
+        wrapped = wrap_dataset_for_transforms_v2(dataset, target_keys="all")
+        assert dataset.transform is None
+        restored = pickle.loads(pickle.dumps(wrapped))
+        assert type(restored).__name__ == "WrappedCocoDetection"
+        for index in range(len(wrapped)):
+            (image, target), (expected_image, expected_target) = restored[index], wrapped[index]
+            assert type(image) is tv_tensors.Image
+            torch.testing.assert_close(image, expected_image, rtol=0, atol=0)
+            assert sorted(target) == sorted(expected_target)
+            for key, value in expected_target.items():
+                if isinstance(value, torch.Tensor):
+                    assert type(target[key]) is type(value)
+                    torch.testing.assert_close(target[key], value, rtol=0, atol=0)
+                else:
+                    assert target[key] == value

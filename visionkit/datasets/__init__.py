@@ -5,12 +5,14 @@ from __future__ import annotations
 from . import utils
 from ._v2_wrapper import wrap_dataset_for_transforms_v2
 from .cifar import CIFAR10, CIFAR100
+from .coco import CocoCaptions, CocoDetection
 from .fakedata import FakeData
 from .folder import IMG_EXTENSIONS, DatasetFolder, ImageFolder, default_loader, find_classes, make_dataset, pil_loader
 from .health import HealthReport, health_report
 from .mnist import KMNIST, MNIST, FashionMNIST
 from .shapes import Shapes
 from .vision import StandardTransform, VisionDataset
+from .voc import VOCDetection, VOCSegmentation
 
 __all__ = [
     "CIFAR10",
@@ -18,6 +20,8 @@ __all__ = [
     "IMG_EXTENSIONS",
     "KMNIST",
     "MNIST",
+    "CocoCaptions",
+    "CocoDetection",
     "DatasetFolder",
     "FakeData",
     "FashionMNIST",
@@ -25,6 +29,8 @@ __all__ = [
     "ImageFolder",
     "Shapes",
     "StandardTransform",
+    "VOCDetection",
+    "VOCSegmentation",
     "VisionDataset",
     "default_loader",
     "find_classes",

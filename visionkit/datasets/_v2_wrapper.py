@@ -2,7 +2,7 @@
 
 The wrapper mirrors torchvision's: it takes over the dataset's transforms, turns each raw sample into what
 ``transforms.v2`` needs (nothing to do for classification datasets, whose ``(image, class index)`` samples already
-suit it), and then applies the transforms to the whole sample.
+suit it; tv_tensors for detection and segmentation targets), and then applies the transforms to the whole sample.
 """
 
 from __future__ import annotations
@@ -11,11 +11,18 @@ import copy
 from collections.abc import Callable, Collection
 from typing import Any
 
+import torch
+
+from .. import tv_tensors
+from ..transforms.v2 import functional as F
+from ._coco_masks import segmentation_to_mask
 from .cifar import CIFAR10, CIFAR100
+from .coco import CocoCaptions, CocoDetection
 from .folder import DatasetFolder, ImageFolder
 from .mnist import MNIST, FashionMNIST
 from .shapes import Shapes
 from .vision import VisionDataset
+from .voc import VOCDetection, VOCSegmentation
 
 __all__ = ["wrap_dataset_for_transforms_v2"]
 
@@ -30,20 +37,166 @@ def _unchanged_sample(index: int, sample: Any) -> Any:
 
 
 def _classification_wrapper(dataset: VisionDataset, target_keys: Any) -> SampleWrapper:
-    """``(image, class index)`` samples go to ``transforms.v2`` as they are: it reads PIL images and passes ints on."""
+    """``(image, class index)`` samples go to ``transforms.v2`` as they are: it reads PIL images and passes ints on.
+
+    So do ``(image, captions)`` samples of :class:`CocoCaptions`.
+    """
     return _unchanged_sample
+
+
+def _parse_target_keys(
+    target_keys: Collection[str] | None, *, available: frozenset[str], default: frozenset[str]
+) -> frozenset[str]:
+    """The keys a detection wrapper returns: ``default`` for None, ``available`` for ``"all"``, else those named.
+
+    Raises:
+        ValueError: if a named key is not in ``available`` (the unknown keys are listed).
+    """
+    if target_keys is None:
+        return default
+    if target_keys == "all":
+        return available
+    chosen = frozenset(target_keys)
+    unknown = chosen - available
+    if unknown:
+        raise ValueError(f"Target keys {sorted(unknown)} are not available")
+    return chosen
+
+
+def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """A list of dicts as a dict of lists: each key's values, in record order, from the records that have it."""
+    columns: dict[str, list[Any]] = {}
+    for record in records:
+        for key, value in record.items():
+            columns.setdefault(key, []).append(value)
+    return columns
+
+
+# Keys of a COCO annotation that the wrapper can return as lists, and those it computes.
+_COCO_NATIVE_KEYS = frozenset({"segmentation", "area", "iscrowd", "image_id", "bbox", "category_id"})
+_COCO_COMPUTED_KEYS = frozenset({"image_id", "boxes", "masks", "labels"})
+
+
+def _coco_detection_wrapper(dataset: CocoDetection, target_keys: Collection[str] | None) -> SampleWrapper:
+    """Targets as dicts of ``image_id``, XYXY ``boxes``, ``masks`` and ``labels``, and the annotations' own lists.
+
+    As in torchvision, an image without annotations gets ``{"image_id": id}`` whatever the keys asked for, and the
+    annotations' ``"id"`` is not among the keys that can be asked for.
+    """
+    keys = _parse_target_keys(
+        target_keys,
+        available=_COCO_NATIVE_KEYS | _COCO_COMPUTED_KEYS,
+        default=frozenset({"image_id", "boxes", "labels"}),
+    )
+
+    def wrap(index: int, sample: tuple[Any, list[dict[str, Any]]]) -> tuple[Any, dict[str, Any]]:
+        image, annotations = sample
+        image_id = dataset.ids[index]
+        if not annotations:
+            return image, {"image_id": image_id}
+        height, width = F.get_size(image)
+        columns = _columns(annotations)
+        target: dict[str, Any] = {}
+        if "image_id" in keys:
+            target["image_id"] = image_id
+        if "boxes" in keys:
+            boxes = tv_tensors.BoundingBoxes(
+                columns["bbox"], format=tv_tensors.BoundingBoxFormat.XYWH, canvas_size=(height, width)
+            )
+            target["boxes"] = F.convert_bounding_box_format(boxes, new_format=tv_tensors.BoundingBoxFormat.XYXY)
+        if "masks" in keys:
+            masks = [torch.from_numpy(segmentation_to_mask(seg, height, width)) for seg in columns["segmentation"]]
+            target["masks"] = tv_tensors.Mask(torch.stack(masks))
+        if "labels" in keys:
+            target["labels"] = torch.tensor(columns["category_id"])
+        for key in sorted(keys - _COCO_COMPUTED_KEYS):
+            target[key] = columns[key]
+        return image, target
+
+    return wrap
+
+
+# torchvision's label of each VOC class name: its index here, 0 being the background.
+VOC_DETECTION_CATEGORIES = (
+    "__background__",
+    "aeroplane",
+    "bicycle",
+    "bird",
+    "boat",
+    "bottle",
+    "bus",
+    "car",
+    "cat",
+    "chair",
+    "cow",
+    "diningtable",
+    "dog",
+    "horse",
+    "motorbike",
+    "person",
+    "pottedplant",
+    "sheep",
+    "sofa",
+    "train",
+    "tvmonitor",
+)
+_VOC_LABELS = {name: label for label, name in enumerate(VOC_DETECTION_CATEGORIES)}
+
+
+def _voc_detection_wrapper(dataset: VOCDetection, target_keys: Collection[str] | None) -> SampleWrapper:
+    """Targets with XYXY ``boxes`` and ``labels`` from the objects of the parsed XML, which ``"annotation"`` keeps.
+
+    Beyond torchvision, which raises KeyError there, an image without objects gets boxes of shape (0, 4) and labels
+    of shape (0,), so a training loop can go on.
+    """
+    keys = _parse_target_keys(
+        target_keys, available=frozenset({"annotation", "boxes", "labels"}), default=frozenset({"boxes", "labels"})
+    )
+
+    def wrap(index: int, sample: tuple[Any, dict[str, Any]]) -> tuple[Any, dict[str, Any]]:
+        image, target = sample
+        objects = target["annotation"]["object"]
+        if "annotation" not in keys:
+            target = {}
+        if "boxes" in keys:
+            corners = [[int(obj["bndbox"][side]) for side in ("xmin", "ymin", "xmax", "ymax")] for obj in objects]
+            target["boxes"] = tv_tensors.BoundingBoxes(
+                torch.tensor(corners, dtype=torch.int64).reshape(-1, 4),
+                format=tv_tensors.BoundingBoxFormat.XYXY,
+                canvas_size=(image.height, image.width),
+            )
+        if "labels" in keys:
+            target["labels"] = torch.tensor([_VOC_LABELS[obj["name"]] for obj in objects], dtype=torch.int64)
+        return image, target
+
+    return wrap
+
+
+def _segmentation_wrapper(dataset: VisionDataset, target_keys: Any) -> SampleWrapper:
+    """``(image, PIL mask)`` samples get their mask as a ``Mask`` of shape (1, H, W); the image is left as it is."""
+
+    def wrap(index: int, sample: tuple[Any, Any]) -> tuple[Any, tv_tensors.Mask]:
+        image, mask = sample
+        return image, tv_tensors.Mask(mask)
+
+    return wrap
 
 
 # The classes torchvision wraps, among those visionkit has, plus Shapes, whose samples are ``(image, label)`` too.
 # FakeData is left out as torchvision leaves it out: wrapping it raises TypeError in both. Lookups walk the dataset's
 # MRO, so subclasses (KMNIST, a user's ImageFolder) get the wrapper of their nearest registered base.
 _WRAPPER_FACTORIES: dict[type[VisionDataset], WrapperFactory] = {
-    dataset_cls: _classification_wrapper
-    for dataset_cls in (CIFAR10, CIFAR100, DatasetFolder, FashionMNIST, ImageFolder, MNIST, Shapes)
+    **{
+        dataset_cls: _classification_wrapper
+        for dataset_cls in (CIFAR10, CIFAR100, CocoCaptions, DatasetFolder, FashionMNIST, ImageFolder, MNIST, Shapes)
+    },
+    CocoDetection: _coco_detection_wrapper,
+    VOCDetection: _voc_detection_wrapper,
+    VOCSegmentation: _segmentation_wrapper,
 }
-# Datasets whose targets are dicts, where ``target_keys`` picks the keys returned. torchvision has four (CocoDetection,
-# VOCDetection, Kitti, WIDERFace); visionkit has none of them yet.
-_DATASETS_WITH_TARGET_KEYS: frozenset[type[VisionDataset]] = frozenset()
+# Datasets whose targets are dicts, where ``target_keys`` picks the keys returned. torchvision has four: these two,
+# Kitti and WIDERFace. CocoCaptions, a subclass of CocoDetection, has its own entry and so refuses target_keys.
+_DATASETS_WITH_TARGET_KEYS: frozenset[type[VisionDataset]] = frozenset({CocoDetection, VOCDetection})
 
 
 def _check_target_keys(target_keys: Any) -> None:
@@ -73,9 +226,8 @@ def _find_wrapper_factory(dataset_cls: type[VisionDataset], target_keys: Any) ->
             continue
         if target_keys is not None and cls not in _DATASETS_WITH_TARGET_KEYS:
             raise ValueError(
-                "`target_keys` only applies to detection datasets with dict targets (torchvision's CocoDetection, "
-                f"VOCDetection, Kitti and WIDERFace, which visionkit does not have yet), but got {cls.__name__}; "
-                "leave it as None"
+                "`target_keys` only applies to detection datasets with dict targets (CocoDetection and "
+                f"VOCDetection; torchvision also has Kitti and WIDERFace), but got {cls.__name__}; leave it as None"
             )
         return factory
     raise TypeError(f"No wrapper exists for dataset class {dataset_cls.__name__}. Please wrap the output yourself.")
@@ -91,20 +243,30 @@ def wrap_dataset_for_transforms_v2(dataset: VisionDataset, target_keys: Collecti
     to each sample after wrapping it. It can be pickled, e.g. by a ``DataLoader`` with workers.
 
     Classification datasets (:class:`ImageFolder`, :class:`DatasetFolder`, :class:`CIFAR10`, :class:`CIFAR100`,
-    :class:`MNIST` and its subclasses, :class:`Shapes`) and their subclasses are supported, and their samples are
-    left as they are. Like torchvision, :class:`FakeData` is not supported.
+    :class:`MNIST` and its subclasses, :class:`Shapes`) and :class:`CocoCaptions` are supported, with their subclasses,
+    and their samples are left as they are. Like torchvision, :class:`FakeData` is not supported. Targets become:
+
+    * :class:`CocoDetection`: a dict of lists instead of a list of dicts, with ``"boxes"``
+      (:class:`~visionkit.tv_tensors.BoundingBoxes` in XYXY), ``"masks"`` (:class:`~visionkit.tv_tensors.Mask`
+      of shape (N, H, W), decoded from polygons and RLE without pycocotools) and ``"labels"`` (the category ids)
+      added. By default only ``"image_id"``, ``"boxes"`` and ``"labels"`` are returned. An image without
+      annotations gets ``{"image_id": id}``, as in torchvision.
+    * :class:`VOCDetection`: ``"boxes"`` (XYXY) and ``"labels"`` (indices into ``VOC_DETECTION_CATEGORIES``) are added
+      to the parsed XML; by default only they are returned. An image without objects gets boxes of shape (0, 4)
+      and labels of shape (0,), where torchvision raises KeyError.
+    * :class:`VOCSegmentation`: the mask image becomes a :class:`~visionkit.tv_tensors.Mask`.
 
     Args:
         dataset (VisionDataset): the dataset to wrap.
-        target_keys (Collection[str], optional): keys to return where targets are dicts, or ``"all"``. Only
-            detection datasets take it (visionkit has none yet), so it must be None here.
+        target_keys (Collection[str], optional): keys to return where targets are dicts (:class:`CocoDetection`,
+            :class:`VOCDetection`), or ``"all"``; None returns the defaults above. Must be None for other datasets.
 
     Returns:
         VisionDataset: the wrapped dataset, a subclass of ``type(dataset)``.
 
     Raises:
-        ValueError: if ``target_keys`` is not None, ``"all"`` or a collection of strings, or is given at all for a
-            classification dataset.
+        ValueError: if ``target_keys`` is not None, ``"all"`` or a collection of strings, names a key the dataset
+            does not have, or is given at all for a dataset without dict targets.
         TypeError: if ``dataset`` is not a ``VisionDataset``, or is one that has no wrapper (its class is named).
     """
     _check_target_keys(target_keys)
