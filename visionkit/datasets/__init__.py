@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import utils
 from ._v2_wrapper import wrap_dataset_for_transforms_v2
+from .annotations_health import AnnotationReport, annotation_report
 from .cifar import CIFAR10, CIFAR100
 from .coco import CocoCaptions, CocoDetection
 from .fakedata import FakeData
@@ -13,6 +14,7 @@ from .mnist import KMNIST, MNIST, FashionMNIST
 from .shapes import Shapes
 from .vision import StandardTransform, VisionDataset
 from .voc import VOCDetection, VOCSegmentation
+from .yolo import YOLODetection
 
 __all__ = [
     "CIFAR10",
@@ -20,6 +22,7 @@ __all__ = [
     "IMG_EXTENSIONS",
     "KMNIST",
     "MNIST",
+    "AnnotationReport",
     "CocoCaptions",
     "CocoDetection",
     "DatasetFolder",
@@ -32,6 +35,8 @@ __all__ = [
     "VOCDetection",
     "VOCSegmentation",
     "VisionDataset",
+    "YOLODetection",
+    "annotation_report",
     "default_loader",
     "find_classes",
     "health_report",
