@@ -213,8 +213,7 @@ def presets() -> None:
 
 
 def api_picker() -> None:
-    st.session_state.setdefault("ag_api_pick", api())
-    if st.session_state["ag_api_pick"] != api():  # the pipeline came from a link, a file or pasted code
+    if st.session_state.get("ag_api_pick") != api():  # first run, or a link, a file or pasted code changed it
         st.session_state["ag_api_pick"] = api()
     st.segmented_control(
         "API",
@@ -257,7 +256,9 @@ def paste_code() -> None:
             st.success(st.session_state.pop("ag_paste_done"), icon=":material/check:")
 
 
-def step_problem(steps: list[catalog.Step], image: tuple[catalog.ImageInfo, tuple[str, ...]]) -> Any:
+def step_problem(
+    steps: list[catalog.Step], image: tuple[catalog.ImageInfo, tuple[str, ...]]
+) -> catalog.StepInputError | None:
     """Why the pipeline cannot run on the previews' input (its image and the objects it carries), naming the step
     (None when it can)."""
     info, kinds = image
@@ -296,13 +297,11 @@ def input_image() -> tuple[Image.Image, str, annotated.Annotations | None]:
         **KEEP,
     )
     if source in ("Dataset", "Shapes"):
-        if source == "Shapes":
-            dataset, label = cache.dataset("shapes", True, None), "the shapes"
-        else:
-            dataset, label = state.current_dataset()
-        index = int(st.number_input(f"Index in {label}", 0, len(dataset) - 1, 0, key=f"ag_index_{source}", **KEEP))
-        image, key = augment_lab.preview_and_key(dataset[index][0])
-        return image, key, annotated.dataset_annotations(dataset, index, image.size)
+        name, train = ("shapes", True) if source == "Shapes" else state.current_source()
+        label = "the shapes" if source == "Shapes" else sources.SOURCES[name].label
+        size = len(cache.dataset(name, train, None))
+        index = int(st.number_input(f"Index in {label}", 0, size - 1, 0, key=f"ag_index_{source}", **KEEP))
+        return cache.preview_item(name, train, index)
     if source in ("Upload", "Camera"):
         data = (
             st.file_uploader("An image", type=["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"], key="ag_up")
@@ -317,8 +316,7 @@ def input_image() -> tuple[Image.Image, str, annotated.Annotations | None]:
         st.caption("Showing a sample photo until an image arrives.")
     names = [path.rsplit("/", 1)[-1] for path, _ in cache.dataset("photos", True, None).samples]
     pick = int(st.selectbox("Photo", range(len(names)), format_func=lambda i: names[i], key="ag_photo", **KEEP))
-    image, key = cache.preview_photo(pick)
-    return image, key, cache.photo_annotations(pick)
+    return cache.preview_item("photos", True, pick)
 
 
 def default_objects(offered: tuple[str, ...]) -> tuple[str, ...]:
@@ -350,9 +348,9 @@ def input_info() -> tuple[catalog.ImageInfo, tuple[str, ...]]:
     steps against: the input itself is chosen below the editor, in the previews panel; the first photo's with all
     its objects before the panel has run."""
     if INPUT_INFO_KEY not in st.session_state:
-        found = cache.photo_annotations(0)
+        image, _, found = cache.preview_item("photos", True, 0)
         kinds = default_objects(found.kinds) if found is not None and api() == "v2" else ()
-        return augment_lab.image_info(cache.preview_photo(0)[0]), kinds
+        return augment_lab.image_info(image), kinds
     return st.session_state[INPUT_INFO_KEY]
 
 

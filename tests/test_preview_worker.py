@@ -97,7 +97,9 @@ class TestStart:
 class TestPreviewsInAWorker:
     def test_a_worker_gives_the_previews_of_the_server_process(self, one_worker: None, photo: Image.Image) -> None:
         pipeline = catalog.to_json(catalog.PRESETS["ImageNet training"])
-        found = preview_worker.previews(pipeline, photo, seed=4, roll=2, count=3, boxes=True)
+        found = preview_worker.previews(
+            pipeline, augment_lab.PreviewInput(photo, kinds=("boxes",)), seed=4, roll=2, count=3
+        )
         assert preview_worker._pool is not None  # it did go through a worker
         steps, _, _ = catalog.from_json(pipeline)
         here = augment_lab.previews(steps, photo, seed=4, roll=2, count=3, boxes=augment_lab.sample_boxes(photo))
@@ -109,8 +111,8 @@ class TestPreviewsInAWorker:
     ) -> None:
         pipeline = catalog.to_json([catalog.Step("RandomCrop", {"size": [500, 500]}), catalog.Step("ToTensor", {})])
         with pytest.raises(catalog.StepInputError, match=r"step 1 RandomCrop\(size=\[500, 500\]\) crops 500 x 500"):
-            preview_worker.previews(pipeline, photo, seed=0, roll=0, count=2, boxes=False)
-        assert len(preview_worker.previews(catalog.to_json([]), photo, seed=0, roll=0, count=2, boxes=False)) == 2
+            preview_worker.previews(pipeline, photo, seed=0, roll=0, count=2)
+        assert len(preview_worker.previews(catalog.to_json([]), photo, seed=0, roll=0, count=2)) == 2
 
     def test_an_error_in_a_worker_reaches_the_server_whole(self, one_worker: None, photo: Image.Image) -> None:
         """The worker checks the steps too; what it raises arrives with its type, message and attributes."""
@@ -126,12 +128,12 @@ class TestPreviewsInAWorker:
         self, one_worker: None, photo: Image.Image
     ) -> None:
         pipeline = catalog.to_json(catalog.PRESETS["CIFAR-10 classic"])
-        first = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
+        first = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2)
         dying = preview_worker._pool
         assert dying is not None
         with pytest.raises(BrokenProcessPool):
             dying.submit(os._exit, 1).result()
-        again = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
+        again = preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2)
         assert preview_worker._pool is not None and preview_worker._pool is not dying
         assert shown(again) == shown(first)
 
@@ -147,22 +149,22 @@ class TestPreviewsInAWorker:
         dying.submit(time.sleep, 0.5)
         dying.submit(os._exit, 1)  # the worker dies with this page queued behind it
         with pytest.raises(preview_worker.WorkerStopped, match="stopped before it finished"):
-            preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)
+            preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2)
         assert preview_worker._pool is None
-        assert len(preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2, boxes=False)) == 2
+        assert len(preview_worker.previews(pipeline, photo, seed=1, roll=0, count=2)) == 2
         assert preview_worker._pool is not None and preview_worker._pool is not dying
 
     def test_a_heavy_page_goes_to_a_low_priority_worker(self, one_worker: None, photo: Image.Image) -> None:
         heavy = [catalog.Step("ElasticTransform", {"sigma": 10.0})]
         expected = augment_lab.check_steps(heavy, photo).seconds * 12
         assert expected > preview_worker.HEAVY_SECONDS
-        found = preview_worker.previews(catalog.to_json(heavy), photo, seed=0, roll=0, count=12, boxes=False)
+        found = preview_worker.previews(catalog.to_json(heavy), photo, seed=0, roll=0, count=12)
         assert len(found) == 12
         lane = preview_worker._heavy_pool
         assert lane is not None
         assert lane.submit(os.nice, 0).result() == os.nice(0) + preview_worker.HEAVY_NICE
         light = catalog.to_json(catalog.PRESETS["CIFAR-10 classic"])
-        preview_worker.previews(light, photo, seed=0, roll=0, count=2, boxes=False)
+        preview_worker.previews(light, photo, seed=0, roll=0, count=2)
         assert preview_worker._pool is not None and preview_worker._pool is not lane
 
 

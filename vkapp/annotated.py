@@ -25,7 +25,6 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from visionkit import tv_tensors
 from visionkit.transforms import catalog
 from visionkit.utils import draw_bounding_boxes, draw_keypoints, draw_segmentation_masks
 
@@ -158,7 +157,8 @@ def dataset_annotations(dataset: Any, index: int, size: tuple[int, int]) -> Anno
     photos), scaled to an image of ``size`` (width, height); ``None`` for one without."""
     if hasattr(dataset, "annotations") and hasattr(dataset, "classes"):
         found = dataset.annotations(index)
-        width, height = dataset[index][0].size
+        # the masks have the image's size: no need to render the image again for it
+        height, width = found["masks"].shape[-2:] if "masks" in found else dataset[index][0].size[::-1]
         scale = torch.tensor([size[0] / width, size[1] / height] * 2)
         boxes = tuple(tuple(float(v) for v in box) for box in (found["boxes"] * scale).tolist())
         ids = None
@@ -257,8 +257,3 @@ def draw(
             visibility=visible,
         )
     return image.permute(1, 2, 0).numpy()
-
-
-def as_tv_image(image: Any) -> Any:
-    """A plain tensor image as ``tv_tensors.Image``, anything else as it is (the previews' input is PIL)."""
-    return tv_tensors.Image(image) if type(image) is torch.Tensor else image

@@ -16,7 +16,7 @@ import io
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,12 +191,20 @@ def check_steps(
     )
 
 
-def run(transforms: Sequence[Any], names: Sequence[str], image: Any, seed: int, boxes: torch.Tensor | None) -> Sample:
+def run(
+    transforms: Sequence[Any],
+    names: Sequence[str],
+    image: Any,
+    seed: int,
+    boxes: torch.Tensor | None,
+    class_names: Mapping[int, str] | None = None,
+) -> Sample:
     """Apply the built steps in order on one seeded stream (torch and Python ``random``, as torchvision draws).
 
     ``image`` is what the first step takes: an image, or in v2 an ``(image, target)`` pair. v1 steps keep what
     they drew in ``last_params`` and move ``boxes`` with ``map_boxes``; a v2 step's parameters are what its
-    ``make_params`` returned (:func:`recording`).
+    ``make_params`` returned (:func:`recording`). The objects SanitizeBoundingBoxes removes are named by
+    ``class_names`` (their label where it has none).
 
     Seeds only torch's CPU generator, which is all that CPU transforms draw from (``torch.manual_seed`` would also
     queue a seed for every accelerator backend, with a stack trace each time).
@@ -216,8 +224,7 @@ def run(transforms: Sequence[Any], names: Sequence[str], image: Any, seed: int, 
             if boxes is not None and hasattr(transform, "map_boxes"):
                 boxes = transform.map_boxes(boxes)
             if name == "SanitizeBoundingBoxes":
-                names_of = getattr(transform, "class_names", {})
-                gone = annotated.dropped(target_of(before), target_of(current), names_of)
+                gone = annotated.dropped(target_of(before), target_of(current), class_names or {})
                 sample.dropped += [f"{what} (step {number})" for what in gone]
     sample.boxes = boxes
     return sample
@@ -317,15 +324,13 @@ def previews(
     kinds = given.kinds if api == "v2" else ()
     check_steps(steps, given.image, api=api, kinds=kinds)
     transforms, names = built_steps(steps, api)
-    for transform, name in zip(transforms, names, strict=True):
-        if name == "SanitizeBoundingBoxes" and objects is not None:
-            transform.class_names = objects.names
+    class_names = objects.names if objects is not None else None
     boxes = given.v1_boxes() if api == "v1" and boxes is None else boxes
     stats = catalog.normalize_stats(steps)
     samples = []
     start = given.sample(api)
     for index in range(count):
-        sample = run(transforms, names, start, sample_seed(seed, roll, index), boxes)
+        sample = run(transforms, names, start, sample_seed(seed, roll, index), boxes, class_names)
         final = start if sample.output is None else sample.output
         shown = [_shown(final, stats, flag, sample.boxes, objects, kinds) for flag in (False, True)]
         dropped = f"dropped: {', '.join(sample.dropped)}" if sample.dropped else None

@@ -17,7 +17,7 @@ from PIL import Image
 
 from visionkit.transforms import catalog, v2
 
-from .augment_lab import Picture, built_steps, check_steps, display, pictures, run
+from .augment_lab import Picture, built_steps, check_steps, display, pictures, recording, run
 from .random_streams import GLOBAL_STREAMS
 
 __all__ = ["MIXES", "MixedBatch", "label_text", "mixed_batch", "pipeline_outputs", "spread_indices"]
@@ -28,26 +28,7 @@ MIXES = ("CutMix", "MixUp")
 _FLOAT_HINTS = {"v1": "ToTensor", "v2": "ToImage and ToDtype(float32, scale=True)"}
 
 
-class _KeepsParams:
-    """Keeps the parameters of the last call (v2 transforms do not keep them), so the page can show what was drawn
-    without drawing anything itself."""
-
-    drawn: dict[str, Any] | None = None
-
-    def make_params(self, flat_inputs: list[Any]) -> dict[str, Any]:
-        self.drawn = super().make_params(flat_inputs)  # type: ignore[misc]
-        return self.drawn
-
-
-class _CutMix(_KeepsParams, v2.CutMix):
-    pass
-
-
-class _MixUp(_KeepsParams, v2.MixUp):
-    pass
-
-
-_TRANSFORMS: dict[str, type[_CutMix] | type[_MixUp]] = {"CutMix": _CutMix, "MixUp": _MixUp}
+_TRANSFORMS: dict[str, type[v2.CutMix] | type[v2.MixUp]] = {"CutMix": v2.CutMix, "MixUp": v2.MixUp}
 
 
 @dataclass(frozen=True)
@@ -98,13 +79,14 @@ def mixed_batch(
         ValueError: with a message for the student: an unknown ``mix``, ``alpha <= 0``, fewer than 2 images, images
             that are not float tensors or not all of one size, or labels that do not fit the images or classes.
     """
-    transform = _TRANSFORMS[_checked_mix(mix)](alpha=_checked_alpha(alpha), num_classes=len(class_names))
+    # recording: the page shows what was drawn (lam, the box) without drawing anything itself
+    transform = recording(_TRANSFORMS[_checked_mix(mix)](alpha=_checked_alpha(alpha), num_classes=len(class_names)))
     batch = torch.stack(_checked_images(images, api))
     targets = torch.tensor(_checked_labels(labels, len(images), len(class_names)), dtype=torch.int64)
     with GLOBAL_STREAMS:
         torch.default_generator.manual_seed(seed)
         mixed, mixed_labels = transform(batch, targets)
-    drawn = transform.drawn
+    drawn = transform.last_params
     box = drawn.get("box")
     lam = drawn["lam_adjusted"] if box is not None else drawn["lam"]
     shown = [display(image, stats, True) for image in mixed]

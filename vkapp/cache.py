@@ -102,18 +102,12 @@ def model_diagram(arch: str, weights: str, checkpoint: str | None, edits: str, d
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def preview_photo(index: int) -> tuple[Any, str]:
-    """Embedded photo ``index`` as the Augmentation page previews it (scaled down, RGB) and its content key, decoded
-    once per server (pages never mutate it)."""
-    return augment_lab.preview_and_key(dataset("photos", True, None)[index][0])
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def photo_annotations(index: int) -> Any:
-    """The objects of embedded photo ``index``, scaled as :func:`preview_photo` scales it (None for a photo with
-    none), made once per server."""
-    image, _ = preview_photo(index)
-    return annotated.dataset_annotations(dataset("photos", True, None), index, image.size)
+def preview_item(key: str, train: bool, index: int) -> tuple[Any, str, Any]:
+    """Item ``index`` of a source as the Augmentation page previews it (scaled down, RGB or L), its content key and
+    its objects scaled alike (None for an item without), read once per server (pages never mutate them)."""
+    found = dataset(key, train, None)
+    image, content_key = augment_lab.preview_and_key(found[index][0])
+    return image, content_key, annotated.dataset_annotations(found, index, image.size)
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)

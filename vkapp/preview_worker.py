@@ -83,11 +83,10 @@ def previews(
     seed: int,
     roll: int,
     count: int,
-    boxes: bool = False,
 ) -> list[augment_lab.Sample]:
     """The previews of :func:`vkapp.augment_lab.previews` for a pipeline given as JSON (its API with it), computed
-    by a worker when there is one (the low-priority one for a heavy page). ``image`` is an image (``boxes``: with
-    the two sample boxes of :func:`vkapp.augment_lab.sample_boxes`) or a :class:`vkapp.augment_lab.PreviewInput`.
+    by a worker when there is one (the low-priority one for a heavy page). ``image`` is an image or a
+    :class:`vkapp.augment_lab.PreviewInput`.
     A pipeline that fails on the image raises here as it would in the server's own process, and one that cannot run
     on it (:func:`vkapp.augment_lab.check_steps`) before any worker starts on it.
 
@@ -95,9 +94,7 @@ def previews(
         WorkerStopped: if the worker stopped while computing these previews; they are not computed here instead.
     """
     steps, _, api = catalog.from_json(pipeline)
-    given = image if isinstance(image, augment_lab.PreviewInput) else None
-    if given is None:
-        given = augment_lab.PreviewInput(image, kinds=("boxes",) if boxes else ())
+    given = image if isinstance(image, augment_lab.PreviewInput) else augment_lab.PreviewInput(image)
     kinds = given.kinds if api == "v2" else ()
     expected = augment_lab.check_steps(steps, given.image, api=api, kinds=kinds).seconds * count
     heavy = expected > HEAVY_SECONDS
