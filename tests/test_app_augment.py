@@ -129,6 +129,25 @@ def test_share_link_restores_pipeline_and_previews(app: AppTest) -> None:
     assert preview_urls(opened) == preview_urls(app)
 
 
+def test_the_seed_in_the_address_sets_the_draws_and_follows_the_pages(app: AppTest) -> None:
+    opened = open_page({"seed": "5"})  # opened on the Datasets page, then the Augmentation page
+    assert opened.query_params["seed"] in ("5", ["5"])
+    shown = [c for image in opened.image for c in image.captions][:12]
+    assert shown[0].startswith(f"seed {augment_lab.sample_seed(5, 0, 0)} · ")
+    assert preview_urls(opened) != preview_urls(app)  # app: the same page at seed 0
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "2147483648", "9" * 400])
+def test_a_bad_seed_in_the_address_gets_a_message_and_seed_0(tmp_path: Path, monkeypatch, value: str) -> None:
+    monkeypatch.setenv("VISIONKIT_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["seed"] = value
+    at.run()
+    assert not at.exception
+    assert at.number_input(key="seed").value == 0
+    assert any("is not a whole number" in w.value for w in at.sidebar.warning)
+
+
 @pytest.mark.parametrize("value", ["%%%", "AAAA", "eJzLSM3JyVcozy/KSQEAGgQEXQ==", "x" * 5000])
 def test_hostile_share_link_gets_a_message_and_the_default_pipeline(tmp_path: Path, monkeypatch, value: str) -> None:
     monkeypatch.setenv("VISIONKIT_DATA_DIR", str(tmp_path / "data"))

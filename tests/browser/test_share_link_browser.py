@@ -43,7 +43,7 @@ def test_share_link_restores_pipeline_seed_and_previews(page: Page, browser: Bro
         fresh = other.new_page()
         fresh.goto(page.url)
         expect(fresh.get_by_text("torch.float32 (3, 224, 224)")).to_be_visible(timeout=30_000)
-        assert fresh.get_by_role("spinbutton", name="Global seed").input_value() == "5"
+        expect(fresh.get_by_role("spinbutton", name="Global seed")).to_have_value("5")
         assert preview_sources(fresh) == shown
         screenshot(fresh, "augment-share-link-opened")
     finally:
