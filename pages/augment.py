@@ -67,6 +67,8 @@ def replace_pipeline(steps: list[catalog.Step], written_for: str | None = None) 
 
 
 PRESET_PENDING_KEY = "ag_preset_pending"
+#: The index of the "Dataset" input when the Datasets page shows a detection set (its "Augment this image" sets it).
+DETECTION_INDEX_KEY = "ag_index_detection"
 
 
 def switch_api() -> None:
@@ -296,7 +298,15 @@ def input_image() -> tuple[Image.Image, str, annotated.Annotations | None]:
         key="ag_source",
         **KEEP,
     )
-    if source in ("Dataset", "Shapes"):
+    if source == "Dataset" and (shown := state.current_detection()) is not None:
+        try:
+            found = cache.detection_set(*shown)
+            index = int(st.number_input(f"Index in {found.title}", 0, len(found) - 1, key=DETECTION_INDEX_KEY, **KEEP))
+            return cache.detection_preview_item(*shown, index)
+        except (OSError, ValueError) as exc:  # SourceError is a ValueError: the folder went away
+            st.error(f"This image of the Datasets page's set cannot be read: {exc}", icon=":material/broken_image:")
+            st.caption("Showing a sample photo instead.")
+    elif source in ("Dataset", "Shapes"):
         name, train = ("shapes", True) if source == "Shapes" else state.current_source()
         label = "the shapes" if source == "Shapes" else sources.SOURCES[name].label
         size = len(cache.dataset(name, train, None))

@@ -9,7 +9,7 @@ import streamlit as st
 from PIL import Image
 
 from visionkit.datasets.utils import DownloadError
-from vkapp import augment_lab, cache, grid, routing, sidebar, sources, state
+from vkapp import augment_lab, cache, detection, detection_view, grid, routing, sidebar, sources, state
 from vkapp.paths import PathNotAllowedError, candidate_folders, data_dir
 from vkapp.progress import progress_bar
 
@@ -32,34 +32,43 @@ def pick_source() -> tuple[str, bool, str | None]:
         train = split == "Train"
     path = None
     if key == "folder":
-        path = pick_folder()
+        path = pick_folder(candidate_folders())
+    elif key == "detection_folder":
+        path = pick_folder(detection.candidate_sets(), "det_")
     elif key == "upload":
         path = pick_upload()
+    elif key == "detection_upload":
+        path = pick_upload(detection_set=True)
     return key, train, path
 
 
-def pick_folder() -> str | None:
-    choices = [str(p) for p in candidate_folders()] + [OTHER_FOLDER]
-    choice = st.selectbox("Folder", choices, key="ds_folder_choice", **KEEP)
+def pick_folder(candidates: list[Any], prefix: str = "") -> str | None:
+    choices = [str(p) for p in candidates] + [OTHER_FOLDER]
+    choice = st.selectbox("Folder", choices, key=f"ds_{prefix}folder_choice", **KEEP)
     if choice != OTHER_FOLDER:
         return choice
-    return st.text_input("Folder path (inside the data roots)", key="ds_folder_path", **KEEP) or None
+    return st.text_input("Folder path (inside the data roots)", key=f"ds_{prefix}folder_path", **KEEP) or None
 
 
-def pick_upload() -> str | None:
-    saved: dict[str, str] = st.session_state.setdefault("ds_uploads", {})
-    upload = st.file_uploader(
-        f"Zip of an image folder (one subfolder per class, up to {sources.MAX_UPLOAD_BYTES // 2**20} MB)",
-        type=["zip"],
-        key="ds_upload",
+def pick_upload(detection_set: bool = False) -> str | None:
+    """An uploaded zip, an image folder or (``detection_set``) a VOC, COCO or YOLO set: the name it is kept by."""
+    suffix = "_det" if detection_set else ""
+    saved: dict[str, str] = st.session_state.setdefault(f"ds_uploads{suffix}", {})
+    limit = f"up to {sources.MAX_UPLOAD_BYTES // 2**20} MB"
+    label = (
+        f"Zip of a VOC, COCO or YOLO set ({limit})"
+        if detection_set
+        else f"Zip of an image folder (one subfolder per class, {limit})"
     )
+    upload = st.file_uploader(label, type=["zip"], key=f"ds_upload{suffix}")
     if upload is not None and upload.file_id not in saved:
+        save = detection.save_upload if detection_set else sources.save_upload
         try:
-            saved[upload.file_id] = sources.save_upload(upload.name, upload.getvalue())
-            st.session_state["ds_upload_current"] = saved[upload.file_id]
+            saved[upload.file_id] = save(upload.name, upload.getvalue())
+            st.session_state[f"ds_upload_current{suffix}"] = saved[upload.file_id]
         except sources.SourceError as exc:
             st.error(str(exc), icon=":material/block:")
-    return st.session_state.get("ds_upload_current")
+    return st.session_state.get(f"ds_upload_current{suffix}")
 
 
 def offer_download(key: str) -> None:
@@ -270,6 +279,10 @@ routing.require_router()
 st.title("Datasets")
 st.caption("Look at the data before training: labelled grids, class balance, broken files, duplicates, mean and std.")
 key, train, path = pick_source()
+if sources.SOURCES[key].detection:
+    detection_view.show(key, path)
+    st.stop()
+st.session_state.pop(detection_view.CURRENT_KEY, None)
 try:
     dataset = cache.dataset(key, train, path)
 except sources.DatasetMissingError:

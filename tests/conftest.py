@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import torch
@@ -24,3 +25,14 @@ def one_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty data folder, the only data root (downloads, uploads and torch's cache stay inside the test)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    monkeypatch.setenv("VISIONKIT_DATA_DIR", str(folder))
+    monkeypatch.delenv("VISIONKIT_DATA_ROOTS", raising=False)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    return folder

@@ -191,16 +191,6 @@ class Session:
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv("VISIONKIT_DATA_DIR", str(folder))
-    monkeypatch.delenv("VISIONKIT_DATA_ROOTS", raising=False)
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    return folder
-
-
-@pytest.fixture
 def session(data: Path, one_thread: None) -> Session:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()

@@ -145,7 +145,7 @@ def photo_annotations(file_name: str, size: tuple[int, int]) -> Annotations | No
         boxes,
         tuple(a["category_id"] for a in objects),
         tuple((c["id"], c["name"]) for c in sorted(categories.values(), key=lambda c: c["id"])),
-        instance_ids=_png(ids),
+        instance_ids=png_bytes(ids),
         keypoints=keypoints,
         visibility=visibility,
         skeleton=skeleton,
@@ -165,7 +165,7 @@ def dataset_annotations(dataset: Any, index: int, size: tuple[int, int]) -> Anno
         if "masks" in found:
             numbered = (found["masks"].to(torch.uint8) * torch.arange(1, len(boxes) + 1)[:, None, None]).amax(0)
             picture = Image.fromarray(numbered.to(torch.uint8).numpy(), mode="L")
-            ids = _png(picture.resize(size, Image.Resampling.NEAREST))
+            ids = png_bytes(picture.resize(size, Image.Resampling.NEAREST))
         names = tuple(enumerate(dataset.classes))
         return Annotations(boxes, tuple(int(v) for v in found["labels"]), names, instance_ids=ids)
     root = getattr(dataset, "root", None)
@@ -176,7 +176,7 @@ def dataset_annotations(dataset: Any, index: int, size: tuple[int, int]) -> Anno
     return None
 
 
-def _png(image: Image.Image) -> bytes:
+def png_bytes(image: Image.Image) -> bytes:
     encoded = io.BytesIO()
     image.save(encoded, format="PNG")
     return encoded.getvalue()

@@ -17,7 +17,7 @@ from visionkit.datasets.health import HealthReport, health_report
 from visionkit.models import architecture_dot, summary
 from visionkit.transforms import catalog
 
-from . import annotated, augment_lab, batch_mix, grid, model_lab, preview_worker, sources
+from . import annotated, augment_lab, batch_mix, detection, grid, model_lab, preview_worker, sources
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -69,6 +69,39 @@ def forget(key: str, train: bool, path: str | None) -> None:
     class_names.clear()
     targets.clear()
     _health_reports().pop((key, train, path), None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def detection_layout(key: str, path: str | None) -> detection.Layout | None:
+    return detection.source_layout(key, path)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def detection_set(key: str, path: str | None, subset: str | None) -> detection.DetectionSet:
+    """A detection set, indexed once per server from its annotation files (pages never mutate it)."""
+    return detection.open_source(key, path, subset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def detection_tiles(
+    key: str, path: str | None, subset: str | None, indices: tuple[int, ...], masks: bool, side: int = 0
+) -> list[grid.GridCell]:
+    """Drawn tiles of a detection set (``side`` 0: grid tiles), shared by the sessions that show them."""
+    found = detection_set(key, path, subset)
+    return [detection.tile(found, i, masks, side or detection.TILE_SIDE) for i in indices]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def detection_preview_item(key: str, path: str | None, subset: str | None, index: int) -> tuple[Any, str, Any]:
+    """Image ``index`` of a detection set as the Augmentation page previews it, its content key and its objects.
+
+    Raises:
+        OSError, ValueError: the image cannot be read (the message names it).
+    """
+    found = detection_set(key, path, subset)
+    full, _ = detection.load_image(found, index, (10**6, 10**6), enlarge=1.0)
+    image, content_key = augment_lab.preview_and_key(full)
+    return image, content_key, detection.preview_annotations(found, index, image)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)

@@ -56,6 +56,8 @@ class Source:
     has_splits: bool = True
     download_mb: int | None = None
     needs_path: bool = False
+    #: A detection or segmentation set (boxes and masks), shown by the Datasets page's detection view.
+    detection: bool = False
 
 
 SOURCES: dict[str, Source] = {
@@ -71,6 +73,9 @@ SOURCES: dict[str, Source] = {
         Source("KMNIST", "KMNIST", download_mb=20),
         Source("folder", "A folder on the server", has_splits=False, needs_path=True),
         Source("upload", "An uploaded zip of an image folder", has_splits=False, needs_path=True),
+        Source("detection_sample", "Embedded: sample photos with boxes and masks (COCO)", False, detection=True),
+        Source("detection_folder", "A VOC, COCO or YOLO folder on the server", False, None, True, True),
+        Source("detection_upload", "An uploaded zip of a VOC, COCO or YOLO set", False, None, True, True),
     ]
 }
 
@@ -190,6 +195,21 @@ def _refuse_links_out(root: Path, samples: list[tuple[str, int]]) -> None:
         )
 
 
+def upload_folder(name: str | None) -> Path:
+    """The extracted folder of an upload, by the name :func:`save_upload` gave it.
+
+    Raises:
+        SourceError: if there is no such upload (any more).
+    """
+    if not name:
+        raise SourceError("Upload a zip first.")
+    base = uploads_dir()
+    root = (base / name).resolve()
+    if not root.is_relative_to(base) or root == base or not root.is_dir():
+        raise SourceError(f"The upload {name!r} is no longer on the server; upload it again.")
+    return root
+
+
 def _upload_path(name: str | None) -> Path:
     if not name:
         raise SourceError("Upload a zip of an image folder first.")
@@ -210,10 +230,18 @@ def _dataset_root(root: Path) -> Path:
     return root
 
 
-def save_upload(filename: str, data: bytes) -> str:
+def save_upload(
+    filename: str,
+    data: bytes,
+    check_names: Callable[[list[str], str], None] | None = None,
+    check_folder: Callable[[Path], None] | None = None,
+) -> str:
     """Check and extract an uploaded zip into the uploads folder; returns the name to open it by.
 
-    Nothing is left behind when the upload is refused: not the zip, not a partial folder.
+    Nothing is left behind when the upload is refused: not the zip, not a partial folder. By default the zip
+    should hold an image folder; ``check_names(names, filename)`` (on the zip's directory, before extracting) and
+    ``check_folder(root)`` (on the extracted folder, before it is kept) check for something else and raise
+    :class:`SourceError` to refuse it.
 
     Raises:
         SourceError: too large, not a zip, unsafe members (``..``, absolute paths, links), or too large when extracted.
@@ -232,13 +260,13 @@ def save_upload(filename: str, data: bytes) -> str:
         archive = Path(tmp) / "upload.zip"
         archive.write_bytes(data)
         if not zipfile.is_zipfile(archive):
-            raise SourceError(f"'{filename}' is not a zip archive; zip a folder with one subfolder per class.")
+            raise SourceError(f"'{filename}' is not a zip archive; upload the dataset's folder as a .zip file.")
         staging = Path(tmp) / "extracted"
         limit = min(MAX_EXTRACTED_BYTES, max(MIN_EXTRACTED_BYTES, EXPANSION_FACTOR * len(data)))
         try:
             # Unsafe members are named first, then missing class folders, all before a byte is written.
             names = check_archive(archive, max_bytes=limit, max_members=MAX_UPLOAD_MEMBERS)
-            _check_upload_classes(names, filename)
+            (check_names or _check_upload_classes)(names, filename)
             extract_archive(archive, staging, max_bytes=limit, max_members=MAX_UPLOAD_MEMBERS)
         except SourceError:
             raise
@@ -246,7 +274,10 @@ def save_upload(filename: str, data: bytes) -> str:
             # The library names the archive by its path on the server; the user knows it by its own name.
             reason = str(exc).replace(str(archive), filename).replace(tmp, "")
             raise SourceError(f"'{filename}' was refused: {reason}") from exc
-        _open_folder(_dataset_root(staging))
+        if check_folder is None:
+            _open_folder(_dataset_root(staging))
+        else:
+            check_folder(staging)
         staging.rename(target)
     return name
 

@@ -19,7 +19,7 @@ def current_source() -> tuple[str, bool]:
     """The source and split chosen on the Datasets page (the embedded photos if it needs a path or is not on
     disk)."""
     key = st.session_state.get("ds_source", "photos")
-    if key not in sources.SOURCES or sources.SOURCES[key].needs_path:
+    if key not in sources.SOURCES or sources.SOURCES[key].needs_path or sources.SOURCES[key].detection:
         key = "photos"
     train = st.session_state.get("ds_split", "Train") == "Train"
     try:
@@ -27,6 +27,11 @@ def current_source() -> tuple[str, bool]:
     except (sources.SourceError, OSError):
         return "photos", True
     return key, train
+
+
+def current_detection() -> tuple[str, str | None, str | None] | None:
+    """The detection set the Datasets page shows (source, path, subset), None when it shows another kind."""
+    return st.session_state.get("ds_detection")
 
 
 def current_dataset() -> tuple[Any, str]:

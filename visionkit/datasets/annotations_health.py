@@ -3,7 +3,7 @@
 `annotation_report` works on datasets whose items are ``(image, target)`` with ``target`` a dict holding ``boxes``
 and ``labels`` (and optionally ``iscrowd``), as ``wrap_dataset_for_transforms_v2`` returns for CocoDetection and
 VOCDetection. For CocoDetection, wrapped or not, it reads the annotation index instead of the items, so no image is
-decoded and no mask is rasterised.
+decoded and no mask is rasterised: a segmentation's bounding box comes from its polygon coordinates or its RLE runs.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import torch
 from .. import tv_tensors
 from ..ops import box_iou
 from ..transforms.v2 import functional as F
+from ._coco_masks import decode_rle_counts
 from ._v2_wrapper import VOC_DETECTION_CATEGORIES
 from .coco import CocoDetection
 from .voc import VOCDetection
@@ -32,8 +33,21 @@ __all__ = ["AnnotationFinding", "AnnotationReport", "annotation_report"]
 
 ProgressCallback = Callable[[int, int], None]
 
-FINDING_KINDS = ("nan_box", "degenerate_box", "outside_image", "tiny_box", "near_duplicate", "unknown_label")
+FINDING_KINDS = (
+    "nan_box",
+    "degenerate_box",
+    "outside_image",
+    "tiny_box",
+    "near_duplicate",
+    "unknown_label",
+    "mask_box_mismatch",
+)
 _PROGRESS_EVERY = 256
+# A mask whose bounding box overlaps its annotation's box less than this (IoU) is reported.
+_MASK_BOX_IOU = 0.5
+Box = tuple[float, float, float, float]
+# The bounding box (XYXY) of an empty mask.
+_EMPTY_MASK: Box = (0.0, 0.0, 0.0, 0.0)
 
 
 @dataclass
@@ -41,7 +55,8 @@ class AnnotationFinding:
     """One annotation that looks wrong.
 
     Attributes:
-        kind (str): one of ``FINDING_KINDS``.
+        kind (str): one of ``FINDING_KINDS``: ``nan_box``, ``degenerate_box``, ``outside_image``, ``tiny_box``,
+            ``near_duplicate``, ``unknown_label`` or ``mask_box_mismatch`` (see `annotation_report`).
         image (str | int): the image's file name where known, else its dataset index.
         annotation (Any): the annotation's id where known (COCO), else its position in the image's target.
         detail (str): what is wrong, with the numbers.
@@ -115,6 +130,11 @@ class _Image:
     labels: list[Any]
     crowd: list[bool]
     annotation_ids: list[Any]
+    # The XYXY bounding box of each annotation's mask: None where there is no mask to check, all zeros for an empty
+    # mask. None as a whole when no annotation of the image has a mask.
+    mask_boxes: list[Box | None] | None = None
+    # Annotation position -> why its segmentation could not be read.
+    mask_errors: dict[int, str] = field(default_factory=dict)
 
 
 def annotation_report(
@@ -129,14 +149,20 @@ def annotation_report(
     Findings, each naming the image and the annotation: ``nan_box`` (a coordinate is NaN or infinite; such a box
     gets no other check), ``degenerate_box`` (``x2 <= x1`` or ``y2 <= y1``), ``outside_image`` (a coordinate lies
     beyond the image), ``tiny_box`` (positive area but width or height below ``tiny``), ``near_duplicate`` (IoU
-    with an earlier box of the same class in the same image at least ``duplicate_iou``; crowd boxes are left out)
-    and ``unknown_label`` (a label outside the dataset's category list, when it has one).
+    with an earlier box of the same class in the same image at least ``duplicate_iou``; crowd boxes are left out),
+    ``unknown_label`` (a label outside the dataset's category list, when it has one) and ``mask_box_mismatch``
+    (the bounding box of the annotation's mask overlaps its box with an IoU below 0.5, the mask is empty while the
+    box has positive area, or a COCO segmentation cannot be read; crowd annotations are checked too, annotations
+    without a segmentation or mask are not).
 
     Args:
         dataset (Sequence): a CocoDetection (wrapped or not, without transforms: its index is read directly), or
             any map-style dataset of ``(image, target)`` items where ``target["boxes"]`` is a ``BoundingBoxes`` or
             an XYXY ``Tensor[N, 4]`` and ``target["labels"]`` a ``Tensor[N]``. ``target["iscrowd"]`` is optional:
             without it no box counts as crowd (pass ``"iscrowd"`` in the v2 wrapper's ``target_keys`` to keep it).
+            ``target["masks"]`` (a ``Mask[N, H, W]``) is optional too and gets the mask check when present. A COCO
+            index's masks come from each annotation's ``segmentation``: polygons (their coordinates' extent, clipped
+            to the image) or RLE (the extent of its runs), without rasterising them.
         progress (Callable[[int, int], None] | None): called as ``progress(done, total)`` every few hundred
             images and once at the end.
         tiny (float): boxes narrower or lower than this many pixels are reported as tiny.
@@ -148,8 +174,8 @@ def annotation_report(
     Raises:
         TypeError: if ``progress`` is not callable, ``tiny`` or ``duplicate_iou`` is not a number, or a target is
             not a dict with ``boxes`` and ``labels``.
-        ValueError: if ``tiny`` is negative, ``duplicate_iou`` is not in (0, 1], or a target's boxes and labels differ
-            in number.
+        ValueError: if ``tiny`` is negative, ``duplicate_iou`` is not in (0, 1], or a target's boxes and labels (or
+            masks) differ in number.
     """
     if progress is not None and not callable(progress):
         raise TypeError(f"`progress` should be a callable taking (done, total) or None, got {type(progress).__name__}")
@@ -181,14 +207,92 @@ def _coco_images(dataset: CocoDetection) -> Any:
         boxes = np.asarray([ann["bbox"] for ann in annotations], dtype=np.float64).reshape(-1, 4)
         boxes[:, 2:] += boxes[:, :2]
         width, height = record.get("width"), record.get("height")
+        canvas = (height, width) if width is not None and height is not None else None
+        mask_boxes, mask_errors = _segmentation_boxes(annotations, canvas)
         yield _Image(
             name=record.get("file_name", image_id),
-            canvas=(height, width) if width is not None and height is not None else None,
+            canvas=canvas,
             boxes=boxes,
             labels=[ann.get("category_id") for ann in annotations],
             crowd=[bool(ann.get("iscrowd", 0)) for ann in annotations],
             annotation_ids=[ann.get("id") for ann in annotations],
+            mask_boxes=mask_boxes,
+            mask_errors=mask_errors,
         )
+
+
+def _segmentation_boxes(
+    annotations: list[dict[str, Any]], canvas: tuple[int, int] | None
+) -> tuple[list[Box | None] | None, dict[int, str]]:
+    """The XYXY boxes of the annotations' segmentations (see ``_Image.mask_boxes``) and the unreadable ones."""
+    boxes: list[Box | None] = []
+    errors: dict[int, str] = {}
+    for position, ann in enumerate(annotations):
+        segmentation = ann.get("segmentation")
+        box = None
+        if segmentation:
+            try:
+                box = _segmentation_box(segmentation, canvas)
+            except (TypeError, ValueError) as error:
+                errors[position] = f"segmentation cannot be read: {error}"
+        boxes.append(box)
+    return (boxes if any(box is not None for box in boxes) else None), errors
+
+
+def _segmentation_box(segmentation: Any, canvas: tuple[int, int] | None) -> Box:
+    """The XYXY bounding box of a COCO segmentation (zeros when empty), read from its coordinates or runs."""
+    if isinstance(segmentation, dict):
+        return _rle_box(segmentation)
+    if not isinstance(segmentation, list):
+        raise ValueError(f"expected a list of polygons or an RLE dict, got {type(segmentation).__name__}")
+    parts = [_rle_box(part) if isinstance(part, dict) else _polygon_box(part, canvas) for part in segmentation]
+    parts = [part for part in parts if part[2] > part[0] and part[3] > part[1]]
+    if not parts:
+        return _EMPTY_MASK
+    x1, y1, x2, y2 = zip(*parts, strict=True)
+    return min(x1), min(y1), max(x2), max(y2)
+
+
+def _polygon_box(polygon: list[float], canvas: tuple[int, int] | None) -> Box:
+    """The extent of a polygon ``[x1, y1, x2, y2, ...]``, clipped to the image; zeros when nothing is left."""
+    if not isinstance(polygon, list):
+        raise ValueError(f"a polygon should be a list of coordinates, got {type(polygon).__name__}")
+    end = len(polygon) // 2 * 2  # an odd trailing coordinate is ignored, as the decoder does
+    if end == 0:
+        return _EMPTY_MASK
+    xs, ys = polygon[0:end:2], polygon[1:end:2]
+    x1, y1, x2, y2 = float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys))
+    if canvas is not None:
+        height, width = canvas
+        x1, x2 = min(max(x1, 0.0), width), min(max(x2, 0.0), width)
+        y1, y2 = min(max(y1, 0.0), height), min(max(y2, 0.0), height)
+    return (x1, y1, x2, y2) if x2 > x1 and y2 > y1 else _EMPTY_MASK
+
+
+def _rle_box(rle: dict[str, Any]) -> Box:
+    """The pixel bounding box of a COCO RLE, compressed or not, from its runs alone; zeros for an empty mask.
+
+    The runs alternate 0s and 1s, 0s first, over the pixels in column-major order, so pixel ``p`` lies in column
+    ``p // height`` and row ``p % height``. A run of 1s that goes on into the next column covers the last row of one
+    column and the first row of the next: the mask then spans every row.
+    """
+    if "counts" not in rle or "size" not in rle:
+        raise ValueError(f"an RLE needs 'counts' and 'size', got keys {sorted(rle)}")
+    height, width = (int(side) for side in rle["size"])
+    counts = rle["counts"]
+    runs = np.asarray(decode_rle_counts(counts) if isinstance(counts, (str, bytes)) else counts, dtype=np.int64)
+    if runs.ndim != 1 or (runs < 0).any() or runs.sum() > height * width:
+        raise ValueError(f"RLE counts must be non-negative and sum to at most {height} * {width}")
+    ends = np.cumsum(runs)
+    ones = runs[1::2] > 0
+    first, last = (ends[1::2] - runs[1::2])[ones], ends[1::2][ones] - 1
+    if first.size == 0:
+        return _EMPTY_MASK
+    first_column, last_column = first // height, last // height
+    one_column = first_column == last_column
+    top = np.where(one_column, first % height, 0).min()
+    bottom = np.where(one_column, last % height, height - 1).max()
+    return float(first_column.min()), float(top), float(last_column.max() + 1), float(bottom + 1)
 
 
 def _categories(dataset: Any) -> dict[Any, str] | None:
@@ -238,6 +342,12 @@ def _item_images(dataset: Sequence[Any]) -> Any:
         labels = torch.as_tensor(labels).tolist()
         if len(labels) != len(boxes):
             raise ValueError(f"Item {index} has {len(boxes)} boxes but {len(labels)} labels")
+        masks = target.get("masks")
+        if masks is not None and (not isinstance(masks, torch.Tensor) or masks.ndim != 3 or len(masks) != len(boxes)):
+            shape = tuple(masks.shape) if isinstance(masks, torch.Tensor) else type(masks).__name__
+            raise ValueError(
+                f"Item {index} has {len(boxes)} boxes, so its masks should be [{len(boxes)}, H, W], got {shape}"
+            )
         yield _Image(
             name=_image_name(dataset, index),
             canvas=canvas,
@@ -245,7 +355,21 @@ def _item_images(dataset: Sequence[Any]) -> Any:
             labels=labels,
             crowd=[False] * len(labels) if crowd is None else [bool(flag) for flag in torch.as_tensor(crowd).tolist()],
             annotation_ids=list(range(len(labels))),
+            mask_boxes=None if masks is None else [tuple(box) for box in _mask_boxes(masks).tolist()],
         )
+
+
+def _mask_boxes(masks: torch.Tensor) -> torch.Tensor:
+    """float64 [N, 4] XYXY pixel bounding box of each of the ``[N, H, W]`` masks' nonzero pixels; zeros when empty."""
+    masks = masks.detach().to("cpu") != 0
+    rows, columns = masks.any(dim=2), masks.any(dim=1)  # [N, H], [N, W]
+    height, width = rows.shape[1], columns.shape[1]
+    # argmax gives the first True; on the flipped axis it counts the False at the end.
+    top, left = rows.int().argmax(dim=1), columns.int().argmax(dim=1)
+    bottom, right = height - rows.flip(1).int().argmax(dim=1), width - columns.flip(1).int().argmax(dim=1)
+    boxes = torch.stack([left, top, right, bottom], dim=1).to(torch.float64)
+    boxes[~rows.any(dim=1)] = 0.0
+    return boxes
 
 
 def _summarise(
@@ -273,6 +397,7 @@ def _summarise(
             empty.append(image.name)
         findings.extend(_box_findings(image, categories, tiny))
         findings.extend(_duplicate_findings(image, duplicate_iou))
+        findings.extend(_mask_findings(image))
         sizes.append(_positive_sizes(image.boxes))
         if progress is not None and (done % _PROGRESS_EVERY == 0 or done == num_images):
             progress(done, num_images)
@@ -333,7 +458,7 @@ def _box_problems(box: np.ndarray, canvas: tuple[int, int] | None, tiny: float) 
     return problems
 
 
-def _coords(box: np.ndarray) -> str:
+def _coords(box: Sequence[float]) -> str:
     return ", ".join(f"{value:g}" for value in box)
 
 
@@ -359,3 +484,35 @@ def _duplicate_findings(image: _Image, duplicate_iou: float) -> list[AnnotationF
                 (position, AnnotationFinding("near_duplicate", image.name, image.annotation_ids[position], detail))
             )
     return [finding for _, finding in sorted(found, key=lambda pair: pair[0])]
+
+
+def _mask_findings(image: _Image) -> list[AnnotationFinding]:
+    """A finding for each finite box whose mask is empty or overlaps it with an IoU below ``_MASK_BOX_IOU``."""
+    problems = dict(image.mask_errors)
+    if image.mask_boxes is not None:
+        # Plain floats: a few objects per image, where numpy's per-call cost would dominate.
+        for position, (box, mask) in enumerate(zip(image.boxes.tolist(), image.mask_boxes, strict=True)):
+            if mask is not None and all(map(math.isfinite, box)):
+                problem = _mask_problem(box, mask)
+                if problem:
+                    problems[position] = problem
+    return [
+        AnnotationFinding("mask_box_mismatch", image.name, image.annotation_ids[position], problems[position])
+        for position in sorted(problems)
+    ]
+
+
+def _mask_problem(box: list[float], mask: Box) -> str:
+    """What is wrong between a finite XYXY box and its mask's box, or "" when they agree."""
+    box_area = max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0)
+    mask_area = (mask[2] - mask[0]) * (mask[3] - mask[1])  # mask boxes are zeros or of positive size
+    if mask_area == 0:
+        # An empty mask with an empty box (reported as degenerate) has nothing to disagree about.
+        return f"mask is empty but box ({_coords(box)}) has an area of {box_area:g} px" if box_area > 0 else ""
+    overlap_w = max(min(box[2], mask[2]) - max(box[0], mask[0]), 0.0)
+    overlap_h = max(min(box[3], mask[3]) - max(box[1], mask[1]), 0.0)
+    intersection = overlap_w * overlap_h
+    iou = intersection / (box_area + mask_area - intersection)
+    if iou >= _MASK_BOX_IOU:
+        return ""
+    return f"IoU {iou:.3f} between mask box ({_coords(mask)}) and box ({_coords(box)}), below {_MASK_BOX_IOU:g}"

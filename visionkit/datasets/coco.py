@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,18 @@ def _check_records(content: dict[str, Any], section: str, required: tuple[str, .
     if not isinstance(records, list):
         found = "is missing" if records is None else f"is a {type(records).__name__}"
         raise ValueError(f"{ann_file} is not a COCO annotation file: its '{section}' list {found}")
+    # The common case, checked in bulk (COCO val2017 has 36,781 annotations): every record a dict with the fields
+    # and an int or str id. Only a file that fails it is walked record by record, to name the first bad entry.
+    try:
+        if all(type(record) is dict for record in records):
+            id_types = {type(record["id"]) for record in records}
+            for name in required[1:]:
+                for record in records:
+                    record[name]  # raises KeyError when missing
+            if id_types <= {int, str}:
+                return
+    except KeyError:
+        pass
     for position, record in enumerate(records):
         missing = [field for field in required if not isinstance(record, dict) or field not in record]
         if missing:
@@ -38,6 +52,20 @@ def _check_records(content: dict[str, Any], section: str, required: tuple[str, .
             )
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: parsing COCO's JSON makes millions of small objects, and the collector,
+    triggered again and again by them, would take more than half of the time (none of them form cycles, and
+    reference counting frees them as usual)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _CocoIndex:
     """The index pycocotools' ``COCO`` builds from an annotation file, with the lookups the datasets use.
 
@@ -48,7 +76,7 @@ class _CocoIndex:
 
     def __init__(self, ann_file: str | os.PathLike[str]) -> None:
         self.ann_file = os.fspath(ann_file)
-        with open(self.ann_file, encoding="utf-8") as file:
+        with open(self.ann_file, encoding="utf-8") as file, _collector_paused():
             try:
                 content = json.load(file)
             except json.JSONDecodeError as error:

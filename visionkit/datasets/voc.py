@@ -205,6 +205,15 @@ class VOCDetection(_VOCBase):
     def _load_target(self, path: str) -> dict[str, Any]:
         return self.parse_voc_xml(_read_xml(path))
 
+    def annotation(self, index: int) -> dict[str, Any]:
+        """Return item ``index``'s parsed XML without opening its image (beyond torchvision: a report or an index
+        of thousands of items reads only the small XML files). No transform is applied.
+
+        Raises:
+            VOCAnnotationError: if the XML file is malformed or declares a DOCTYPE or entities.
+        """
+        return self._load_target(self.targets[index])
+
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """Return ``(image, annotation)``: a PIL RGB image and its parsed XML, both transformed if set.
 

@@ -148,6 +148,12 @@ class YOLODetection(VisionDataset):
         classes.append(label)
         return ""
 
+    def label_rows(self, index: int) -> tuple[list[list[float]], list[int], list[str]]:
+        """Return item ``index``'s label file as read, without opening its image: the ``[cx, cy, w, h]`` rows
+        (normalized), their classes, and a message per malformed line (``labels/<split>/<stem>.txt line N:
+        reason``; malformed lines give no row). A missing label file is an image without objects."""
+        return self._read_labels(index)
+
     def problems(self) -> list[str]:
         """Every malformed label line of the split, as ``labels/<split>/<stem>.txt line N: reason``."""
         return [problem for index in range(len(self)) for problem in self._read_labels(index)[2]]
