@@ -41,6 +41,17 @@ class TestLayouts:
             detection.layout_in(tmp_path / "photos")
         assert "'photos'" in str(caught.value)
 
+    def test_annotation_files_above_the_limit_are_not_offered(self, tmp_path: Path, monkeypatch) -> None:
+        root = detection_sets.coco(tmp_path / "c")
+        (root / "annotations" / "instances_train2017.json").write_text(json.dumps({"images": [], "pad": "x" * 4000}))
+        monkeypatch.setattr(detection, "MAX_ANNOTATION_BYTES", 3000)
+        layout = detection.find_layout(root)
+        assert layout.subsets == ("annotations/instances_val2017.json",)
+        assert layout.too_large == ("annotations/instances_train2017.json",)
+        monkeypatch.setattr(detection, "MAX_ANNOTATION_BYTES", 10)
+        with pytest.raises(sources.SourceError, match="larger than the 0 MB"):
+            detection.find_layout(root)
+
     def test_coco_image_folder_follows_the_annotation_file(self, tmp_path: Path) -> None:
         root = detection_sets.coco(tmp_path / "c")
         assert detection.coco_image_root(root, "annotations/instances_val2017.json") == root / "val2017"

@@ -39,8 +39,9 @@ KINDS = {"coco": "COCO", "voc": "VOC", "yolo": "YOLO"}
 TILE_SIDE = 320
 TILE_BACKGROUND = (240, 242, 246)
 DETAIL_SIDE = 960
-#: Annotation files larger than this are not offered (COCO's train2017 instances file is 450 MB).
-MAX_ANNOTATION_BYTES = 1024 * 1024 * 1024
+#: Annotation files larger than this are not offered: parsed, JSON takes about ten times its size in memory
+#: (COCO's train2017 instances file, 448 MB, fits).
+MAX_ANNOTATION_BYTES = 512 * 1024 * 1024
 #: What the grid can be filtered by: kinds of the annotation report, and what the index itself knows.
 FILTERS = {
     "all": "All images",
@@ -68,6 +69,7 @@ class Layout:
     folder: Path
     root: Path
     subsets: tuple[str, ...]
+    too_large: tuple[str, ...] = ()  # COCO files above MAX_ANNOTATION_BYTES, not offered
 
 
 @dataclass
@@ -149,12 +151,16 @@ def find_layout(folder: Path) -> Layout:
     voc = _voc_layout(folder)
     if voc is not None:
         return voc
-    files = sorted(
-        p for p in [*folder.glob("annotations/*.json"), *folder.glob("*.json")]
-        if p.is_file() and p.stat().st_size <= MAX_ANNOTATION_BYTES
-    )  # fmt: skip
-    if files:
-        return Layout("coco", folder, folder, tuple(p.relative_to(folder).as_posix() for p in files))
+    files = sorted(p for p in [*folder.glob("annotations/*.json"), *folder.glob("*.json")] if p.is_file())
+    small = tuple(p.relative_to(folder).as_posix() for p in files if p.stat().st_size <= MAX_ANNOTATION_BYTES)
+    large = tuple(p.relative_to(folder).as_posix() for p in files if p.stat().st_size > MAX_ANNOTATION_BYTES)
+    if small:
+        return Layout("coco", folder, folder, small, large)
+    if large:
+        raise SourceError(
+            f"The annotation files of '{folder.name}' ({', '.join(large)}) are larger than the "
+            f"{MAX_ANNOTATION_BYTES // 2**20} MB this server opens."
+        )
     raise SourceError(
         f"No detection set found in '{folder.name}': a VOC set has VOCdevkit/VOC20xx/ (Annotations, JPEGImages, "
         "ImageSets/Main), a COCO set annotations/*.json beside its image folder, a YOLO set data.yaml with images/ "

@@ -30,6 +30,9 @@ def pick_subset(key: str, path: str | None) -> str | None:
         return None
     label = {"coco": "Annotation file", "voc": "Year and image set", "yolo": "Split"}[layout.kind]
     st.caption(f"{detection.KINDS[layout.kind]} set in `{layout.folder.name}`")
+    if layout.too_large:
+        limit = detection.MAX_ANNOTATION_BYTES // 2**20
+        st.caption(f"Not offered, larger than the {limit} MB this server opens: {', '.join(layout.too_large)}")
     if len(layout.subsets) == 1:
         return layout.subsets[0]
     return st.selectbox(label, layout.subsets, key=f"det_subset_{layout.kind}", **KEEP)
@@ -39,7 +42,8 @@ def show(key: str, path: str | None) -> None:
     """The detection view of a source (errors in the folder or upload are shown, nothing else is)."""
     try:
         subset = pick_subset(key, path)
-        found = cache.detection_set(key, path, subset)
+        with st.spinner("Reading the annotation files…"):
+            found = cache.detection_set(key, path, subset)
     except (sources.SourceError, PathNotAllowedError) as exc:
         st.session_state.pop(CURRENT_KEY, None)
         st.error(str(exc), icon=":material/folder_off:")
