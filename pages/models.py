@@ -1,4 +1,5 @@
-"""Models: load a CNN with or without weights, read its layers and parameters, edit it, and check it on real images."""
+"""Models: load a classifier (CNN or vision transformer) with or without weights, read its layers and parameters,
+edit it, check it on real images, see why it predicts what it does, compare two models and time them."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import torch
 from visionkit import models
 from visionkit.datasets.utils import DownloadError
 from visionkit.utils import make_grid
-from vkapp import cache, grid, model_lab, routing, state
+from vkapp import cache, grid, model_explain, model_lab, routing, state
 from vkapp.paths import uploads_dir
 from vkapp.progress import progress_bar
 
@@ -24,9 +25,16 @@ MAX_CHECKPOINT_MB = 600
 
 
 def pick_model() -> tuple[str, str, str | None]:
-    left, middle, right = st.columns([2, 3, 3])
-    names = models.list_models()
-    arch = left.selectbox("Architecture", names, index=names.index("resnet18"), key="md_arch", **KEEP)
+    left, middle, right = st.columns([4, 3, 3])
+    names = model_explain.ordered_architectures()
+    arch = left.selectbox(
+        "Architecture",
+        names,
+        index=names.index("resnet18"),
+        format_func=model_explain.arch_label,
+        key="md_arch",
+        **KEEP,
+    )
     source = middle.segmented_control(
         "Weights",
         ["Random init", "Official", "Checkpoint"],
@@ -298,9 +306,140 @@ def show_features(key: tuple[str, str, str | None, str], model: Any, weights: st
         left.caption("Top-5 predictions appear with ImageNet weights and the original head.")
 
 
+def input_size_of(model: Any) -> tuple[int, int, int, int]:
+    side = int(st.session_state.get("md_h", 224))
+    return (1, model_lab.input_channels(model), side, int(st.session_state.get("md_w_px", side)))
+
+
+def show_explanations(key: tuple[str, str, str | None, str], model: Any, weights: str) -> None:
+    """Grad-CAM, Grad-CAM++, occlusion or attention rollout on a dataset image, for a class the user picks."""
+    images, label = state.dataset_images(6)
+    left, right = st.columns([1, 2])
+    pick = left.selectbox("Image", range(len(images)), format_func=lambda i: f"{label} #{i + 1}", key="md_x_img")
+    methods = [m for m in model_explain.METHODS if m != "Attention rollout" or model_explain.is_transformer(model)]
+    method = left.selectbox("Method", methods, key="md_x_method", **KEEP)
+    official = model_lab.weights_of(key[0], weights)
+    size = input_size_of(model)
+    batch = model_lab.prepare_batch([images[pick]], size[2], size[1], official)
+    with torch.no_grad():
+        logits = model(batch)
+    categories = official.meta.get("categories") if official is not None else None
+    named = (
+        categories if categories and len(categories) == logits.shape[1] else [str(c) for c in range(logits.shape[1])]
+    )
+    ranked = logits[0].argsort(descending=True).tolist()
+    target = ranked[0]
+    if method == "Attention rollout":
+        left.caption("Attention rollout follows the class token's attention: it is the same for every class.")
+    else:
+        target = left.selectbox(
+            "Class explained",
+            ranked,
+            format_func=lambda c: f"{named[c]} ({logits[0].softmax(0)[c]:.1%})",
+            key="md_x_class",
+        )
+    layer = None
+    if method in ("Grad-CAM", "Grad-CAM++"):
+        layers = cache.explainable_layers(*key, tuple(batch.shape), method)
+        if not layers:
+            st.warning(f"{key[0]} has no layer with a spatial output for {method}.", icon=":material/info:")
+            return
+        layer = left.selectbox("Layer", layers, index=len(layers) - 1, key="md_x_layer", help="Deeper: more semantic")
+    if official is None:
+        left.caption("Random weights explain nothing: pick official weights to see what a trained model looks at.")
+    try:
+        heat = model_explain.explain(model, batch, method, layer, int(target))
+    except (ValueError, RuntimeError) as exc:
+        st.error(f"{method} cannot run here: {exc}", icon=":material/error:")
+        return
+    shown = batch[0]
+    picture = images[pick].convert("RGB").resize((shown.shape[-1], shown.shape[-2]))
+    caption = f"{method} for “{named[int(target)]}”" + (f" at {layer}" if layer else "")
+    if method == "Attention rollout":
+        caption = "Attention rollout: where the class token looks, through every block"
+    right.image(model_explain.overlay(picture, heat), caption=caption, width="stretch")
+    right.image(model_explain.legend(), caption="low ← attribution → high", width="stretch")
+    if categories and logits.shape[1] == len(categories):
+        top = model_lab.top_k(logits, categories)[0]
+        left.dataframe([{"class": c, "probability": f"{p:.1%}"} for c, p in top], hide_index=True)
+
+
+def show_compare(key: tuple[str, str, str | None, str], model: Any) -> None:
+    """This model beside another: parameters, mult-adds, depth, official GFLOPs and accuracy, and per stage."""
+    names = model_explain.ordered_architectures()
+    other = st.selectbox(
+        "Compare with",
+        names,
+        index=names.index("vit_b_16") if "vit_b_16" in names else 0,
+        format_func=model_explain.arch_label,
+        key="md_cmp_arch",
+        **KEEP,
+    )
+    size = input_size_of(model)
+    rows, charts = [], go.Figure()
+    for arch, built, model_key in ((key[0], model, key), (other, None, (other, model_lab.NO_WEIGHTS, None, "[]"))):
+        built = built if built is not None else cache.model(*model_key)[0]
+        try:
+            info = cache.model_summary(*model_key, (1, 3, *size[2:]))
+        except RuntimeError as exc:
+            st.error(f"{arch} cannot run on a {size[2]}×{size[3]} input: {exc}", icon=":material/error:")
+            return
+        facts = model_explain.official_facts(arch)
+        parts = model_explain.stages(info)
+        rows.append(
+            {
+                "model": arch,
+                "family": model_explain.family_of(arch),
+                "parameters": f"{info.total_params:,}",
+                "mult-adds (G)": round(info.total_mult_adds / 1e9, 2),
+                "official GFLOPs": facts.get("gflops"),
+                "ImageNet top-1 (%)": facts.get("acc1"),
+                "layers with weights": model_explain.depth_of(built),
+                "output": str(info.output_shape),
+                "stages": " → ".join(str(p.output_shape) for p in parts if p.output_shape),
+            }
+        )
+        charts.add_bar(x=[p.name for p in parts], y=[p.params for p in parts], name=f"{arch} parameters")
+        charts.add_scatter(
+            x=[p.name for p in parts], y=[p.mult_adds for p in parts], name=f"{arch} mult-adds", yaxis="y2"
+        )
+    st.dataframe(rows, hide_index=True, width="stretch")
+    charts.update_layout(
+        title="Parameters (bars) and mult-adds (lines) per stage",
+        yaxis={"title": "parameters"},
+        yaxis2={"title": "mult-adds", "overlaying": "y", "side": "right"},
+        height=420,
+        barmode="group",
+    )
+    st.plotly_chart(charts, key="md_cmp_chart")
+    st.caption(
+        "Mult-adds follow torchinfo (a linear layer counts once per image, not per token), so for transformers the "
+        "official GFLOPs from the weights' metadata are the fairer cost."
+    )
+
+
+def show_speed(key: tuple[str, str, str | None, str], model: Any) -> None:
+    """A measured forward pass on this server, with the model's size."""
+    size = input_size_of(model)
+    batch = int(st.number_input("Batch size", 1, 64, 8, key="md_speed_batch", **KEEP))
+    columns = st.columns(3)
+    columns[0].metric("Size", f"{model_explain.size_mb(model):.1f} MB")
+    if not st.button("Measure the forward time", key="md_speed_run", icon=":material/timer:"):
+        st.caption("Runs the model on a batch of zeros a few times on this server's CPU (eval mode, no gradients).")
+        return
+    with st.spinner("Timing…"):
+        seconds = model_explain.forward_seconds(model, (batch, *size[1:]))
+    columns[1].metric(f"Batch of {batch} at {size[2]}×{size[3]}", f"{seconds * 1000:,.0f} ms")
+    columns[2].metric("Per image", f"{seconds * 1000 / batch:,.1f} ms")
+    st.caption(f"{torch.get_num_threads()} CPU threads; median of 3 runs after a warm-up.")
+
+
 routing.require_router()
 st.title("Models")
-st.caption("Load a CNN, read where its parameters and compute go, edit it for your task, and check it on real images.")
+st.caption(
+    "Load a CNN or a vision transformer, read where its parameters and compute go, edit it for your task, check it "
+    "on real images, and see what it looks at."
+)
 arch, weights, checkpoint = pick_model()
 try:
     base, _, report = cache.model(arch, weights, checkpoint, "[]")
@@ -314,7 +453,9 @@ if report is not None:
     (st.success if report.ok else st.warning)(report.describe())
 key = (arch, weights, checkpoint, json.dumps(edits()))
 model = cache.model(*key)[0]
-tabs = st.tabs(["Structure", "Edit", "Feature maps", "Diagram"], key="md_tab", on_change="rerun")
+tabs = st.tabs(
+    ["Structure", "Edit", "Feature maps", "Diagram", "Explain", "Compare", "Speed"], key="md_tab", on_change="rerun"
+)
 if tabs[0].open:
     with tabs[0]:
         show_structure(key, model)
@@ -328,3 +469,12 @@ if tabs[3].open:
     with tabs[3]:
         depth = st.slider("Detail", 1, 3, 2, key="md_dot_depth")
         st.graphviz_chart(cache.model_diagram(*key, depth), width="stretch")
+if tabs[4].open:
+    with tabs[4]:
+        show_explanations(key, model, weights)
+if tabs[5].open:
+    with tabs[5]:
+        show_compare(key, model)
+if tabs[6].open:
+    with tabs[6]:
+        show_speed(key, model)

@@ -147,3 +147,31 @@ def test_cached_official_weights_give_top5_with_category_names(app: AppTest, tmp
     table = app.dataframe[0].value
     assert len(table) == 5
     assert set(table["class"]) <= set(weights.meta["categories"])
+
+
+class TestExplainCompareSpeed:
+    def test_grad_cam_heatmap_for_the_chosen_class_and_layer(self, app: AppTest) -> None:
+        open_tab(app, "Explain")
+        captions = [c for image in app.image for c in image.captions]
+        assert any(c.startswith("Grad-CAM for") and c.endswith("at layer4") for c in captions)
+        layers = app.selectbox(key="md_x_layer").options
+        assert "layer1" in layers and "fc" not in layers and "avgpool" not in layers
+        app.selectbox(key="md_x_method").set_value("Occlusion").run()
+        assert any(c.startswith("Occlusion for") for image in app.image for c in image.captions)
+        assert "Attention rollout" not in app.selectbox(key="md_x_method").options  # a CNN has no attention
+
+    def test_compare_lists_both_models_with_their_parameters(self, app: AppTest) -> None:
+        open_tab(app, "Compare")
+        app.selectbox(key="md_cmp_arch").set_value("mobilenet_v3_small").run()
+        table = app.dataframe[0].value
+        assert list(table["model"]) == ["resnet18", "mobilenet_v3_small"]
+        assert list(table["parameters"]) == [
+            f"{sum(p.numel() for p in getattr(models, name)().parameters()):,}" for name in table["model"]
+        ]
+
+    def test_speed_measures_a_batch(self, app: AppTest) -> None:
+        open_tab(app, "Speed")
+        app.number_input(key="md_speed_batch").set_value(2).run()
+        app.button(key="md_speed_run").click().run()
+        labels = [m.label for m in app.metric]
+        assert "Batch of 2 at 224×224" in labels and "Per image" in labels

@@ -17,7 +17,7 @@ from visionkit.datasets.health import HealthReport, health_report
 from visionkit.models import architecture_dot, summary
 from visionkit.transforms import catalog
 
-from . import annotated, augment_lab, batch_mix, detection, grid, model_lab, preview_worker, sources
+from . import annotated, augment_lab, batch_mix, detection, grid, model_explain, model_lab, preview_worker, sources
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -122,6 +122,13 @@ def model(arch: str, weights: str, checkpoint: str | None, edits: str) -> tuple[
 @st.cache_data(show_spinner=False, max_entries=32)
 def model_summary(arch: str, weights: str, checkpoint: str | None, edits: str, input_size: tuple[int, ...]) -> Any:
     return summary(model(arch, weights, checkpoint, edits)[0], input_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def explainable_layers(
+    arch: str, weights: str, checkpoint: str | None, edits: str, input_size: tuple[int, ...], method: str
+) -> list[str]:
+    return model_explain.explainable_layers(model(arch, weights, checkpoint, edits)[0], input_size, method)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

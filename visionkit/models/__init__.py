@@ -7,6 +7,19 @@
 
 from __future__ import annotations
 
+from . import alexnet as _alexnet
+from . import convnext as _convnext
+from . import densenet as _densenet
+from . import efficientnet as _efficientnet
+from . import googlenet as _googlenet
+from . import inception as _inception
+from . import maxvit as _maxvit
+from . import mnasnet as _mnasnet
+from . import regnet as _regnet
+from . import shufflenetv2 as _shufflenetv2
+from . import squeezenet as _squeezenet
+from . import swin_transformer as _swin_transformer
+from . import vision_transformer as _vision_transformer
 from ._api import (
     Weights,
     WeightsEnum,
@@ -30,9 +43,18 @@ from ._edits import (
     set_trainable,
     swap_activation,
 )
+from ._explain import attention_rollout, grad_cam, grad_cam_plus_plus, occlusion_sensitivity
 from ._inspect import FEATURE_LAYERS, architecture_dot, feature_maps, layer_names
 from ._presets import ImageClassification
 from ._summary import LayerRow, ModelSummary, summary
+from .alexnet import *  # noqa: F403
+from .convnext import *  # noqa: F403
+from .densenet import *  # noqa: F403
+from .efficientnet import *  # noqa: F403
+from .googlenet import *  # noqa: F403
+from .inception import *  # noqa: F403
+from .maxvit import *  # noqa: F403
+from .mnasnet import *  # noqa: F403
 from .mobilenetv2 import MobileNet_V2_Weights, MobileNetV2, mobilenet_v2
 from .mobilenetv3 import (
     MobileNet_V3_Large_Weights,
@@ -41,6 +63,7 @@ from .mobilenetv3 import (
     mobilenet_v3_large,
     mobilenet_v3_small,
 )
+from .regnet import *  # noqa: F403
 from .resnet import (
     ResNet,
     ResNet18_Weights,
@@ -64,6 +87,9 @@ from .resnet import (
     wide_resnet50_2,
     wide_resnet101_2,
 )
+from .shufflenetv2 import *  # noqa: F403
+from .squeezenet import *  # noqa: F403
+from .swin_transformer import *  # noqa: F403
 from .vgg import (
     VGG,
     VGG11_BN_Weights,
@@ -83,6 +109,7 @@ from .vgg import (
     vgg19,
     vgg19_bn,
 )
+from .vision_transformer import *  # noqa: F403
 
 __all__ = [
     "ACTIVATIONS",
@@ -122,6 +149,7 @@ __all__ = [
     "add_dropout_before_head",
     "apply_code",
     "architecture_dot",
+    "attention_rollout",
     "change_input_channels",
     "cifar_stem",
     "feature_maps",
@@ -129,6 +157,8 @@ __all__ = [
     "get_model_builder",
     "get_model_weights",
     "get_weight",
+    "grad_cam",
+    "grad_cam_plus_plus",
     "head_name",
     "layer_names",
     "list_models",
@@ -136,6 +166,7 @@ __all__ = [
     "mobilenet_v2",
     "mobilenet_v3_large",
     "mobilenet_v3_small",
+    "occlusion_sensitivity",
     "read_checkpoint",
     "register_model",
     "replace_head",
@@ -161,3 +192,21 @@ __all__ = [
     "wide_resnet50_2",
     "wide_resnet101_2",
 ]
+
+# The rest of torchvision's classifiers, one module per family as in torchvision, each listing its names.
+_ZOO = (
+    _alexnet,
+    _convnext,
+    _densenet,
+    _efficientnet,
+    _googlenet,
+    _inception,
+    _maxvit,
+    _mnasnet,
+    _regnet,
+    _shufflenetv2,
+    _squeezenet,
+    _swin_transformer,
+    _vision_transformer,
+)
+__all__ += [name for module in _ZOO for name in module.__all__]

@@ -182,10 +182,11 @@ def _take_pretrained(kwargs: dict[str, Any], weights: object) -> bool:
 
 
 def _legacy_weights(enum: type[WeightsEnum], pretrained: bool, builder_name: str) -> WeightsEnum | None:
-    """What ``pretrained=True`` always meant: the first weights published for the architecture (not DEFAULT)."""
-    first = next(iter(enum), None)
+    """What ``pretrained=True`` always meant: the architecture's IMAGENET1K_V1 weights (not DEFAULT). Where
+    there are none (regnet_y_128gf and vit_h_14 only have SWAG weights), it is refused, as in torchvision."""
+    first = enum.__members__.get("IMAGENET1K_V1")
     if pretrained and first is None:
-        raise ValueError(f"{builder_name} has no pretrained weights, so `pretrained` should be False, got True")
+        raise ValueError(f"No weights available for model {builder_name}: `pretrained=True` loads IMAGENET1K_V1")
     chosen = first if pretrained else None
     advice = (
         f" You can also use `weights={enum.__name__}.DEFAULT` to get the most up-to-date weights." if pretrained else ""

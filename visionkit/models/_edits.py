@@ -78,14 +78,32 @@ def apply_code(model: nn.Module, code: str) -> nn.Module:
     return edited
 
 
+#: Where torchvision's classifiers keep their head: ``fc`` (ResNet, RegNet, GoogLeNet, Inception, ShuffleNet),
+#: ``classifier`` (VGG, AlexNet, DenseNet, MobileNet, EfficientNet, ConvNeXt, MaxViT, SqueezeNet), ``heads`` (ViT),
+#: ``head`` (Swin).
+HEAD_ATTRIBUTES = ("fc", "classifier", "heads", "head")
+
+
 def head_name(model: nn.Module) -> str:
-    """The name of the classifier's output layer: the last ``nn.Linear``, e.g. "fc" or "classifier.6".
+    """The name of the classifier's output layer, found by what the model has: the last ``nn.Linear`` (or, as in
+    SqueezeNet, 1x1 ``nn.Conv2d``) of its head (the last-registered of its ``fc``, ``classifier``, ``heads`` or
+    ``head`` children), e.g. "fc", "classifier.6", "heads.head" or "classifier.1"; without such a child, the last
+    ``nn.Linear`` of the model.
 
     Raises:
         TypeError: if ``model`` is not an nn.Module.
-        ValueError: if ``model`` has no nn.Linear layer.
+        ValueError: if ``model`` has no head layer.
     """
     check_model(model)
+    heads = [name for name in model._modules if name in HEAD_ATTRIBUTES and model._modules[name] is not None]
+    for attribute in reversed(heads):
+        layers = [
+            f"{attribute}.{name}" if name else attribute
+            for name, module in model.get_submodule(attribute).named_modules()
+            if isinstance(module, nn.Linear) or (isinstance(module, nn.Conv2d) and module.kernel_size == (1, 1))
+        ]
+        if layers:
+            return layers[-1]
     names = [name for name, module in model.named_modules() if isinstance(module, nn.Linear)]
     if not names:
         raise ValueError(f"`model` should end in an nn.Linear head, got a {type(model).__name__} without one")
@@ -110,6 +128,15 @@ def replace_head(model: nn.Module, num_classes: int) -> Edit:
     name = head_name(model)
     head = model.get_submodule(name)
     bias = "" if head.bias is not None else ", bias=False"
+    if isinstance(head, nn.Conv2d):  # SqueezeNet: a 1x1 convolution per class, then average pooling
+        code = _assign(
+            model, name, f"nn.Conv2d({_access(model, name)}.in_channels, {num_classes}, kernel_size=1{bias})"
+        )
+        description = (
+            f"Replace {name} ({head.in_channels} -> {head.out_channels} channels) with "
+            f"Conv2d({head.in_channels}, {num_classes}, kernel_size=1)"
+        )
+        return _edit(model, code, description)
     code = _assign(model, name, f"nn.Linear({_access(model, name)}.in_features, {num_classes}{bias})")
     description = (
         f"Replace {name} ({head.in_features} -> {head.out_features}) with Linear({head.in_features}, {num_classes})"

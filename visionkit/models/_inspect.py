@@ -159,12 +159,13 @@ def architecture_dot(model: nn.Module, max_depth: int = 2, *, input_size: Sequen
         stem = first_conv(model)
         input_size = (1, 3 if stem is None else stem[1].in_channels, 224, 224)
     batch = zeros_input(model, input_size)
-    try:
-        traced = fx.symbolic_trace(model)
-    except Exception:  # tracing runs the forward code on proxies, which fails in many ways for dynamic models
-        return _render(model, *_module_chain(model, max_depth, batch.shape))
-    with evaluating(model), torch.no_grad():
-        ShapeProp(traced).propagate(batch)
+    with evaluating(model):  # the inference graph: GoogLeNet's and Inception's auxiliary heads only train
+        try:
+            traced = fx.symbolic_trace(model)
+        except Exception:  # tracing runs the forward code on proxies, which fails in many ways for dynamic models
+            return _render(model, *_module_chain(model, max_depth, batch.shape))
+        with torch.no_grad():
+            ShapeProp(traced).propagate(batch)
     return _render(model, *_traced_boxes(traced, max_depth))
 
 

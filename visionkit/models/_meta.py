@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
+from ..transforms.functional import InterpolationMode
 from ._api import Weights
 from ._presets import ImageClassification
 
@@ -1052,6 +1054,9 @@ def imagenet_weights(
     categories: list[str] | None = IMAGENET_CATEGORIES,
     mean: Sequence[float] = IMAGENET_MEAN,
     std: Sequence[float] = IMAGENET_STD,
+    crop_size: int = 224,
+    interpolation: InterpolationMode = InterpolationMode.BILINEAR,
+    extra_meta: dict[str, Any] | None = None,
 ) -> Weights:
     """Describe weights trained on ImageNet-1K and published under ``download.pytorch.org/models/``.
 
@@ -1069,6 +1074,9 @@ def imagenet_weights(
         categories (list[str], optional): class names, in logit order; None for feature-only weights.
         mean (Sequence[float]): per-channel mean of the preprocessing.
         std (Sequence[float]): per-channel standard deviation of the preprocessing.
+        crop_size (int): side of the centre crop of the matching preprocessing.
+        interpolation (InterpolationMode): the resize's interpolation in the matching preprocessing.
+        extra_meta (dict, optional): further ``meta`` entries (e.g. a weight's ``license``), added last.
 
     Returns:
         Weights: the entry for a ``WeightsEnum``.
@@ -1082,6 +1090,14 @@ def imagenet_weights(
         "_ops": ops,
         "_file_size": file_size,
         "_docs": docs,
+        **(extra_meta or {}),
     }
-    transforms = partial(ImageClassification, crop_size=224, resize_size=resize_size, mean=mean, std=std)
+    transforms = partial(
+        ImageClassification,
+        crop_size=crop_size,
+        resize_size=resize_size,
+        mean=mean,
+        std=std,
+        interpolation=interpolation,
+    )
     return Weights(url=_BASE_URL + file_name, transforms=transforms, meta=meta)

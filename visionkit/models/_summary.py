@@ -36,8 +36,10 @@ class LayerRow:
     """One module of a summarised model.
 
     Attributes:
-        name (str): dotted module name, "" for the root, e.g. "layer1.0.conv1".
-        type (str): class name, e.g. "Conv2d".
+        name (str): dotted module name, "" for the root, e.g. "layer1.0.conv1"; for a parameter that a module with
+            children holds itself (a ViT's ``class_token``), the dotted parameter name.
+        type (str): class name, e.g. "Conv2d", or "Parameter" for such a parameter (its shape is the
+            ``output_shape``).
         depth (int): nesting depth, 0 for the root.
         output_shape (tuple[int, ...] | None): shape of the module's output (its first tensor) on the summary's
             input, or None when the forward pass did not run the module.
@@ -215,6 +217,8 @@ def _assemble(
                     repeat_of=repeats.get(name),
                 )
             )
+        if next(module.children(), None) is not None and (max_depth is None or depth + 1 <= max_depth):
+            rows.extend(_parameter_rows(name, module, depth + 1, total))
     return ModelSummary(
         rows=rows,
         input_size=size,
@@ -223,6 +227,29 @@ def _assemble(
         trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
         total_mult_adds=mult_adds[""],
     )
+
+
+def _parameter_rows(name: str, module: nn.Module, depth: int, total: int) -> list[LayerRow]:
+    """Rows for the parameters a module with children holds itself, such as a ViT's ``class_token`` and its
+    encoder's ``pos_embedding`` (their shape is shown as the output shape): the tree then accounts for every
+    parameter."""
+    rows = []
+    for own, parameter in module.named_parameters(recurse=False):
+        rows.append(
+            LayerRow(
+                name=f"{name}.{own}" if name else own,
+                type="Parameter",
+                depth=depth,
+                output_shape=tuple(parameter.shape),
+                params=parameter.numel(),
+                trainable=str(parameter.requires_grad),
+                mult_adds=0,
+                param_share=parameter.numel() / total if total else 0.0,
+                is_leaf=True,
+                repeat_of=None,
+            )
+        )
+    return rows
 
 
 def _own_mult_adds(module: nn.Module, output_shape: torch.Size) -> int:

@@ -9,8 +9,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from ..ops.misc import Conv2dNormActivation
 from ._api import WeightsEnum, build_model, register_model
-from ._layers import Conv2dNormActivation
 from ._meta import DOCS_V1, DOCS_V2, RECIPE_V1, RECIPE_V2, imagenet_weights
 from ._utils import init_weights_, make_divisible
 

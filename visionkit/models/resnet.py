@@ -298,6 +298,10 @@ def _resnext(
 
 _V1 = {"recipe": f"{RECIPE_V1}#resnet", "docs": DOCS_V1}
 _V2 = {"recipe": f"{RECIPE_V2}#new-recipe", "docs": DOCS_V2, "resize_size": 232}
+DOCS_SCRATCH = (
+    "These weights were trained from scratch by using TorchVision's new training recipe "
+    "(https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/)."
+)
 
 
 class ResNet18_Weights(WeightsEnum):
@@ -379,11 +383,44 @@ class ResNeXt50_32X4D_Weights(WeightsEnum):
 
 
 class ResNeXt101_32X8D_Weights(WeightsEnum):
-    """Weights for :func:`resnext101_32x8d`: none are published with visionkit."""
+    """Weights for :func:`resnext101_32x8d`."""
+
+    IMAGENET1K_V1 = imagenet_weights(
+        "resnext101_32x8d-8ba56ff5.pth",
+        num_params=88791336,
+        acc1=79.312,
+        acc5=94.526,
+        ops=16.414,
+        file_size=339.586,
+        **{**_V1, "recipe": f"{RECIPE_V1}#resnext"},
+    )
+    IMAGENET1K_V2 = imagenet_weights(
+        "resnext101_32x8d-110c445d.pth",
+        num_params=88791336,
+        acc1=82.834,
+        acc5=96.228,
+        ops=16.414,
+        file_size=339.673,
+        **{**_V2, "recipe": f"{RECIPE_V2}#new-recipe-with-fixres"},
+    )
+    DEFAULT = IMAGENET1K_V2
 
 
 class ResNeXt101_64X4D_Weights(WeightsEnum):
-    """Weights for :func:`resnext101_64x4d`: none are published with visionkit."""
+    """Weights for :func:`resnext101_64x4d`."""
+
+    IMAGENET1K_V1 = imagenet_weights(
+        "resnext101_64x4d-173b62eb.pth",
+        num_params=83455272,
+        acc1=83.246,
+        acc5=96.454,
+        ops=15.46,
+        file_size=319.318,
+        recipe="https://github.com/pytorch/vision/pull/5935",
+        docs=DOCS_SCRATCH,
+        resize_size=232,
+    )
+    DEFAULT = IMAGENET1K_V1
 
 
 class Wide_ResNet50_2_Weights(WeightsEnum):
@@ -411,7 +448,27 @@ class Wide_ResNet50_2_Weights(WeightsEnum):
 
 
 class Wide_ResNet101_2_Weights(WeightsEnum):
-    """Weights for :func:`wide_resnet101_2`: none are published with visionkit."""
+    """Weights for :func:`wide_resnet101_2`."""
+
+    IMAGENET1K_V1 = imagenet_weights(
+        "wide_resnet101_2-32ee1156.pth",
+        num_params=126886696,
+        acc1=78.848,
+        acc5=94.284,
+        ops=22.753,
+        file_size=242.896,
+        **{**_V1, "recipe": "https://github.com/pytorch/vision/pull/912#issue-445437439"},
+    )
+    IMAGENET1K_V2 = imagenet_weights(
+        "wide_resnet101_2-d733dc28.pth",
+        num_params=126886696,
+        acc1=82.51,
+        acc5=96.02,
+        ops=22.753,
+        file_size=484.747,
+        **_V2,
+    )
+    DEFAULT = IMAGENET1K_V2
 
 
 @register_model(weights=ResNet18_Weights)

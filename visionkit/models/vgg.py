@@ -143,11 +143,21 @@ class VGG11_BN_Weights(WeightsEnum):
 
 
 class VGG13_Weights(WeightsEnum):
-    """Weights for :func:`vgg13`: none are published with visionkit."""
+    """Weights for :func:`vgg13`."""
+
+    IMAGENET1K_V1 = imagenet_weights(
+        "vgg13-19584684.pth", num_params=133047848, acc1=69.928, acc5=89.246, ops=11.308, file_size=507.545, **_VGG
+    )
+    DEFAULT = IMAGENET1K_V1
 
 
 class VGG13_BN_Weights(WeightsEnum):
-    """Weights for :func:`vgg13_bn`: none are published with visionkit."""
+    """Weights for :func:`vgg13_bn`."""
+
+    IMAGENET1K_V1 = imagenet_weights(
+        "vgg13_bn-abd245e5.pth", num_params=133053736, acc1=71.586, acc5=90.374, ops=11.308, file_size=507.59, **_VGG
+    )
+    DEFAULT = IMAGENET1K_V1
 
 
 class VGG16_Weights(WeightsEnum):
@@ -180,11 +190,21 @@ class VGG16_Weights(WeightsEnum):
 
 
 class VGG16_BN_Weights(WeightsEnum):
-    """Weights for :func:`vgg16_bn`: none are published with visionkit."""
+    """Weights for :func:`vgg16_bn`."""
+
+    IMAGENET1K_V1 = imagenet_weights(
+        "vgg16_bn-6c64b313.pth", num_params=138365992, acc1=73.36, acc5=91.516, ops=15.47, file_size=527.866, **_VGG
+    )
+    DEFAULT = IMAGENET1K_V1
 
 
 class VGG19_Weights(WeightsEnum):
-    """Weights for :func:`vgg19`: none are published with visionkit."""
+    """Weights for :func:`vgg19`."""
+
+    IMAGENET1K_V1 = imagenet_weights(
+        "vgg19-dcbb9e9d.pth", num_params=143667240, acc1=72.376, acc5=90.876, ops=19.632, file_size=548.051, **_VGG
+    )
+    DEFAULT = IMAGENET1K_V1
 
 
 class VGG19_BN_Weights(WeightsEnum):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from ..models._layers import Conv2dNormActivation
+from .misc import Conv2dNormActivation
 
 
 class ExtraFPNBlock(nn.Module):
