@@ -22,8 +22,10 @@ counts page faults and the work of every thread but not the time spent waiting f
 shared machine move the numbers much less (they still share caches and memory bandwidth). ``--clock wall`` uses
 ``time.perf_counter`` instead, which is what a user waits on a quiet machine.
 
-Then it times ``summary(resnet152(), (1, 3, 224, 224))`` (target: under 1 s) next to a bare forward pass of the same
-model.
+``--zoo`` adds one row for each of the 17 other architectures whose logits ``models_zoo.pt`` records (AlexNet to MaxViT;
+target ratio 1.00 +/- 0.05). Then it times ``summary`` of resnet152 (target: under 1 s), vit_b_16 and convnext_tiny
+(under 2 s) at 1 x 3 x 224 x 224 next to a bare forward pass of the same model, and a Grad-CAM on resnet50
+(under 1.5 s).
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from visionkit import models
 
 MODELS = ("resnet18", "resnet50", "mobilenet_v3_large", "vgg11")
+#: The other families, one row each for the 17 architectures whose logits models_zoo.pt records (--zoo).
+ZOO = (
+    "alexnet", "squeezenet1_0", "squeezenet1_1", "densenet121", "googlenet", "shufflenet_v2_x0_5",
+    "shufflenet_v2_x1_0", "mnasnet0_5", "mnasnet1_0", "efficientnet_b0", "efficientnet_v2_s", "regnet_x_400mf",
+    "regnet_y_400mf", "convnext_tiny", "vit_b_16", "swin_t", "maxvit_t",
+)  # fmt: skip
 
 
 CLOCKS: dict[str, Callable[[], float]] = {"cpu": time.process_time, "wall": time.perf_counter}
@@ -149,12 +157,20 @@ def compare_forwards(batch_size: int, names: Sequence[str], schedule: Schedule, 
 
 
 def time_summary(schedule: Schedule) -> None:
-    """Print the time of ``summary(resnet152)`` next to a bare forward pass of the same model."""
-    model = models.resnet152().eval()
+    """Print the time of ``summary`` of resnet152 (target < 1 s), vit_b_16 and convnext_tiny (< 2 s) next to a bare
+    forward pass of the same model, and of a Grad-CAM on resnet50 (< 1.5 s)."""
     size = (1, 3, 224, 224)
-    runs = [lambda: models.summary(model, size), forward(model, torch.zeros(size))]
-    summary_s, forward_s = (statistics.median(seconds) for seconds in interleaved_times(runs, schedule))
-    print(f"summary(resnet152, {size}): {summary_s:.3f} s (target < 1 s); bare forward {forward_s:.3f} s")
+    for name, target in (("resnet152", 1.0), ("vit_b_16", 2.0), ("convnext_tiny", 2.0)):
+        model = models.get_model(name).eval()
+        runs = [lambda model=model: models.summary(model, size), forward(model, torch.zeros(size))]
+        summary_s, forward_s = (statistics.median(seconds) for seconds in interleaved_times(runs, schedule))
+        print(f"summary({name}, {size}): {summary_s:.3f} s (target < {target:g} s); bare forward {forward_s:.3f} s")
+    model = models.resnet50().eval()
+    batch = torch.rand(size, generator=torch.Generator().manual_seed(0))
+    (cam_s,) = (
+        statistics.median(s) for s in interleaved_times([lambda: models.grad_cam(model, batch, "layer4")], schedule)
+    )
+    print(f"grad_cam(resnet50, layer4) at 224x224: {cam_s:.3f} s (target < 1.5 s)")
 
 
 def main() -> None:
@@ -165,6 +181,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--clock", default="cpu", choices=CLOCKS, help="CPU time of the process, or wall time")
     parser.add_argument("--models", nargs="+", default=MODELS, choices=models.list_models(), metavar="MODEL")
+    parser.add_argument("--zoo", action="store_true", help=f"time the other families too: {', '.join(ZOO)}")
     args = parser.parse_args()
     if args.repeat < 2:
         parser.error(f"--repeat should be at least 2, got {args.repeat}")
@@ -176,7 +193,7 @@ def main() -> None:
     if importlib.util.find_spec("torchvision") is not None:
         import torchvision.models as tv_models
     print(f"torch {torch.__version__}, one thread, {args.clock} clock")
-    compare_forwards(args.batch, args.models, schedule, tv_models)
+    compare_forwards(args.batch, [*args.models, *(ZOO if args.zoo else ())], schedule, tv_models)
     if tv_models is None:
         print("(torchvision is not importable here: run /opt/tvenv/bin/python benchmarks/models.py for the ratios)")
     time_summary(schedule)

@@ -25,7 +25,7 @@ MAX_CHECKPOINT_MB = 600
 
 
 def pick_model() -> tuple[str, str, str | None]:
-    left, middle, right = st.columns([4, 3, 3])
+    left, middle, right = st.columns([4, 4, 3])
     names = model_explain.ordered_architectures()
     arch = left.selectbox(
         "Architecture",
@@ -59,7 +59,12 @@ def pick_official(arch: str, column: Any) -> str:
     weights = model_lab.weights_of(arch, name)
     if model_lab.is_cached(weights):
         return name
-    column.info(f"{weights.url.rsplit('/', 1)[-1]} is not in torch's hub cache yet.", icon=":material/cloud_download:")
+    file_name = weights.url.rsplit("/", 1)[-1]
+    column.info(
+        f"{file_name} is not in torch's hub cache yet. Download it here, or, on a machine without internet, copy "
+        f"the file from {weights.url} into `{model_lab.checkpoint_path(weights).parent}` (torchvision's cache too).",
+        icon=":material/cloud_download:",
+    )
     if column.button("Download weights", type="primary", key="md_download"):
         try:
             model_lab.fetch_weights(weights, progress_bar("Downloading weights…"))

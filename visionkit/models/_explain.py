@@ -122,7 +122,7 @@ def attention_rollout(model: nn.Module, batch: Tensor, discard_ratio: float = 0.
             before the rollout (sharper maps for larger values).
 
     Returns:
-        Tensor[N, H, W]: the heatmaps, scaled to [0, 1].
+        Tensor[N, H, W]: the heatmaps, scaled from their minimum (0) to their maximum (1).
 
     Raises:
         TypeError: as :func:`grad_cam`.
@@ -168,8 +168,10 @@ def attention_rollout(model: nn.Module, batch: Tensor, discard_ratio: float = 0.
         attention = attention / attention.sum(-1, keepdim=True)
         rollout = attention @ rollout
     grid = rollout[:, 0, 1:].reshape(-1, 1, side, side)
-    heat = F.interpolate(grid, size=tuple(batch.shape[-2:]), mode="bilinear", align_corners=False)
-    return _unit_range(heat[:, 0])
+    heat = F.interpolate(grid, size=tuple(batch.shape[-2:]), mode="bilinear", align_corners=False)[:, 0]
+    # The residual identity gives every patch a large common share: min-max scaling shows what differs.
+    low = heat.flatten(1).amin(1)[:, None, None]
+    return _unit_range(heat - low)
 
 
 # ----------------------------------------------------------------------------------------------------------------
