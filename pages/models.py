@@ -311,6 +311,27 @@ def show_features(key: tuple[str, str, str | None, str], model: Any, weights: st
         left.caption("Top-5 predictions appear with ImageNet weights and the original head.")
 
 
+#: Models above this many parameters are built only when asked: each takes about 4 bytes per parameter in memory
+#: (vit_h_14: 2.4 GB), and the server keeps a few built models for everyone.
+LARGE_MODEL_PARAMS = 250_000_000
+
+
+def confirmed_size(arch: str) -> bool:
+    """Whether ``arch`` is small enough to build at once, or the user asked to build it anyway."""
+    params = model_explain.official_facts(arch).get("params") or 0
+    if params <= LARGE_MODEL_PARAMS or st.session_state.get("md_large_ok") == arch:
+        return True
+    st.info(
+        f"{arch} has {params / 1e6:,.0f} M parameters: about {params * 4 / 2**30:.1f} GB of memory once built, and a "
+        "forward pass takes seconds on this server's CPU.",
+        icon=":material/memory:",
+    )
+    if st.button(f"Build {arch}", key="md_large_build", type="primary"):
+        st.session_state["md_large_ok"] = arch
+        st.rerun()
+    return False
+
+
 def input_size_of(model: Any) -> tuple[int, int, int, int]:
     side = int(st.session_state.get("md_h", 224))
     return (1, model_lab.input_channels(model), side, int(st.session_state.get("md_w_px", side)))
@@ -381,6 +402,14 @@ def show_compare(key: tuple[str, str, str | None, str], model: Any) -> None:
         **KEEP,
     )
     size = input_size_of(model)
+    other_params = model_explain.official_facts(other).get("params") or 0
+    if other_params > LARGE_MODEL_PARAMS:
+        st.info(
+            f"{other} has {other_params / 1e6:,.0f} M parameters, too large to build beside this model here: compare "
+            "it from its official facts in the picker, or open it as the main model.",
+            icon=":material/memory:",
+        )
+        return
     rows, charts = [], go.Figure()
     for arch, built, model_key in ((key[0], model, key), (other, None, (other, model_lab.NO_WEIGHTS, None, "[]"))):
         built = built if built is not None else cache.model(*model_key)[0]
@@ -446,6 +475,8 @@ st.caption(
     "on real images, and see what it looks at."
 )
 arch, weights, checkpoint = pick_model()
+if not confirmed_size(arch):
+    st.stop()
 try:
     base, _, report = cache.model(arch, weights, checkpoint, "[]")
 except (ValueError, RuntimeError, OSError) as exc:

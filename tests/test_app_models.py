@@ -175,3 +175,11 @@ class TestExplainCompareSpeed:
         app.button(key="md_speed_run").click().run()
         labels = [m.label for m in app.metric]
         assert "Batch of 2 at 224×224" in labels and "Per image" in labels
+
+
+def test_a_very_large_model_is_built_only_when_asked(app: AppTest) -> None:
+    app.selectbox(key="md_arch").set_value("vit_h_14").run()
+    assert not app.exception
+    assert any("633 M parameters: about 2.4 GB" in i.value for i in app.info)
+    assert not app.code  # nothing was built: no print(model)
+    assert app.button(key="md_large_build").label == "Build vit_h_14"

@@ -21,3 +21,10 @@ def test_visionkit_never_imports_streamlit() -> None:
     imported, streamlit_loaded = result.stdout.split()
     assert int(imported) > 10
     assert streamlit_loaded == "False"
+
+
+def test_ops_never_import_models() -> None:
+    """Models are built of ops (Conv2dNormActivation, StochasticDepth, ...), never the reverse."""
+    code = "import sys, visionkit.ops\nprint(any(m.startswith('visionkit.models') for m in sys.modules))\n"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
