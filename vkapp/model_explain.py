@@ -5,8 +5,7 @@ stage-by-stage comparison of two models, and a measured forward time."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from PIL import Image
 from torch import nn
 
 from visionkit import models
+from visionkit.models._summary import evaluating
 
 #: Families in the order the picker shows them, with the prefixes of their builders' names.
 FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -38,18 +38,6 @@ FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 OTHER = "Other"
 #: Explanation methods, and which kind of model each needs.
 METHODS = ("Grad-CAM", "Grad-CAM++", "Occlusion", "Attention rollout")
-
-
-@contextmanager
-def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
-    """Eval mode for the block, each module's own mode back afterwards."""
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
-        yield model
-    finally:
-        for module, training in modes:
-            module.training = training
 
 
 def family_of(arch: str) -> str:
@@ -105,7 +93,7 @@ def explainable_layers(model: nn.Module, input_size: tuple[int, ...], method: st
         if name and name.count(".") <= 2 and not isinstance(module, (nn.Dropout, nn.Identity)):
             hooks.append(module.register_forward_hook(_shape_keeper(shapes, name)))
     try:
-        with eval_mode(model), torch.no_grad():
+        with evaluating(model), torch.no_grad():
             model(torch.zeros(input_size))
     finally:
         for hook in hooks:
@@ -206,7 +194,7 @@ def forward_seconds(model: nn.Module, input_size: tuple[int, ...], repeat: int =
     """The median wall time of a forward pass on zeros of ``input_size``, after one warm-up (eval, no grad)."""
     batch = torch.zeros(input_size)
     times = []
-    with eval_mode(model), torch.no_grad():
+    with evaluating(model), torch.no_grad():
         model(batch)
         for _ in range(repeat):
             start = time.perf_counter()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from torch import nn
+import torch
+from torch import Tensor, nn
 
 __all__ = ["init_weights_", "make_divisible"]
 
@@ -49,3 +50,9 @@ def init_weights_(model: nn.Module, *, linear_std: float | None) -> None:
         elif isinstance(module, nn.Linear) and linear_std is not None:
             nn.init.normal_(module.weight, 0.0, linear_std)
             nn.init.zeros_(module.bias)
+
+
+def pooled_logits(model: nn.Module, x: Tensor) -> Tensor:
+    """The forward pass of the models built as ``features`` -> ``avgpool`` -> flatten -> ``classifier`` (AlexNet,
+    VGG, MobileNetV3, EfficientNet): logits ``[N, num_classes]`` of normalised images ``[N, 3, H, W]``."""
+    return model.classifier(torch.flatten(model.avgpool(model.features(x)), 1))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 from ._api import WeightsEnum, build_model, register_model
 from ._meta import RECIPE_V1, imagenet_weights
+from ._utils import pooled_logits
 
 __all__ = ["AlexNet", "AlexNet_Weights", "alexnet"]
 
@@ -55,15 +55,8 @@ class AlexNet(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        """Classify a batch.
-
-        Args:
-            x (Tensor[N, 3, H, W]): normalised images.
-
-        Returns:
-            Tensor[N, num_classes]: logits.
-        """
-        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+        """Classify a batch: see :func:`~visionkit.models._utils.pooled_logits`."""
+        return pooled_logits(self, x)
 
 
 class AlexNet_Weights(WeightsEnum):

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 from ..ops.misc import Conv2dNormActivation, SqueezeExcitation, StochasticDepth
 from ..transforms.functional import InterpolationMode
 from ._api import WeightsEnum, build_model, register_model
 from ._meta import RECIPE_V1, RECIPE_V2, imagenet_weights
-from ._utils import init_weights_, make_divisible
+from ._utils import init_weights_, make_divisible, pooled_logits
 
 __all__ = [
     "EfficientNet",
@@ -292,15 +291,8 @@ class EfficientNet(nn.Module):
         nn.init.zeros_(head.bias)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Classify a batch.
-
-        Args:
-            x (Tensor[N, 3, H, W]): normalised images.
-
-        Returns:
-            Tensor[N, num_classes]: logits.
-        """
-        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+        """Classify a batch: see :func:`~visionkit.models._utils.pooled_logits`."""
+        return pooled_logits(self, x)
 
 
 def _stages(

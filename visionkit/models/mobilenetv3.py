@@ -6,13 +6,12 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 from ..ops.misc import Conv2dNormActivation, SqueezeExcitation
 from ._api import WeightsEnum, build_model, register_model
 from ._meta import DOCS_V1, DOCS_V2, RECIPE_V1, RECIPE_V2, imagenet_weights
-from ._utils import init_weights_, make_divisible
+from ._utils import init_weights_, make_divisible, pooled_logits
 
 __all__ = [
     "InvertedResidual",
@@ -186,15 +185,8 @@ class MobileNetV3(nn.Module):
         init_weights_(self, linear_std=0.01)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Classify a batch.
-
-        Args:
-            x (Tensor[N, 3, H, W]): normalised images.
-
-        Returns:
-            Tensor[N, num_classes]: logits.
-        """
-        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+        """Classify a batch: see :func:`~visionkit.models._utils.pooled_logits`."""
+        return pooled_logits(self, x)
 
 
 def _large_setting(

@@ -6,12 +6,11 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 
 from ._api import WeightsEnum, build_model, register_model
 from ._meta import DOCS_V1, RECIPE_V1, imagenet_weights
-from ._utils import init_weights_
+from ._utils import init_weights_, pooled_logits
 
 __all__ = [
     "VGG",
@@ -74,15 +73,8 @@ class VGG(nn.Module):
             init_weights_(self, linear_std=0.01)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Classify a batch.
-
-        Args:
-            x (Tensor[N, 3, H, W]): normalised images.
-
-        Returns:
-            Tensor[N, num_classes]: logits.
-        """
-        return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
+        """Classify a batch: see :func:`~visionkit.models._utils.pooled_logits`."""
+        return pooled_logits(self, x)
 
 
 def make_layers(cfg: Sequence[int | str], batch_norm: bool = False) -> nn.Sequential:
