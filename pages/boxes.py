@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from vkapp import box_lab, cache, grid, routing, sidebar, state
+from vkapp import box_lab, cache, charts, grid, routing, sidebar, state
 from vkapp.box_canvas import box_canvas, peek
 
 KEEP = {"persist_state": "session"}
@@ -164,7 +164,7 @@ def sets_view(image: Image.Image | None, size: tuple[int, int], objects: Any = N
             st.info("The matrix needs at least one A box and one B box.", icon=":material/grid_on:")
             return
         iou = box_lab.ops.box_iou(box_lab.to_tensor(group_a), box_lab.to_tensor(group_b))
-        fig = go.Figure(
+        fig = charts.figure(
             go.Heatmap(
                 z=iou.numpy(),
                 x=[b["id"] for b in group_b],

@@ -9,7 +9,7 @@ import streamlit as st
 from PIL import Image
 
 from visionkit.datasets.utils import DownloadError
-from vkapp import augment_lab, cache, detection, detection_view, grid, routing, sidebar, sources, state
+from vkapp import augment_lab, cache, charts, detection, detection_view, grid, routing, sidebar, sources, state
 from vkapp.paths import PathNotAllowedError, candidate_folders, data_dir
 from vkapp.progress import progress_bar
 
@@ -193,7 +193,7 @@ def show_inspector(dataset: Any, first_index: int) -> None:
 
 
 def class_balance_chart(names: list[str], counts: list[int]) -> go.Figure:
-    fig = go.Figure(go.Bar(x=names, y=counts, marker_color="#4C78A8"))
+    fig = charts.figure(go.Bar(x=names, y=counts, marker_color="#4C78A8"))
     fig.update_layout(title="Images per class", xaxis_title="class", yaxis_title="images", height=340, margin={"t": 40})
     fig.update_yaxes(rangemode="tozero", tickformat=",d", dtick=1 if max(counts, default=0) <= 10 else None)
     return fig
@@ -244,7 +244,7 @@ def size_chart(sizes: Any) -> go.Figure:
     widths = [w for w, _ in sizes]
     heights = [h for _, h in sizes]
     counts = list(sizes.values())
-    fig = go.Figure(
+    fig = charts.figure(
         go.Scatter(
             x=widths,
             y=heights,
@@ -260,7 +260,7 @@ def size_chart(sizes: Any) -> go.Figure:
 
 def aspect_chart(ratios: Any) -> go.Figure:
     ordered = sorted(ratios.items())
-    fig = go.Figure(go.Bar(x=[f"{r:g}" for r, _ in ordered], y=[n for _, n in ordered], marker_color="#72B7B2"))
+    fig = charts.figure(go.Bar(x=[f"{r:g}" for r, _ in ordered], y=[n for _, n in ordered], marker_color="#72B7B2"))
     fig.update_layout(title="Aspect ratios (width / height)", xaxis_title="ratio", yaxis_title="images", height=340)
     fig.update_xaxes(type="category")
     return fig
@@ -270,7 +270,7 @@ def pixel_chart(histogram: Any) -> go.Figure:
     colors = ["#E45756", "#54A24B", "#4C78A8"] if len(histogram) == 3 else ["#555555"]
     names = ["R", "G", "B"] if len(histogram) == 3 else ["L"]
     lines = zip(histogram, names, colors, strict=False)
-    fig = go.Figure([go.Scatter(y=list(h), name=n, line={"color": c}) for h, n, c in lines])
+    fig = charts.figure([go.Scatter(y=list(h), name=n, line={"color": c}) for h, n, c in lines])
     fig.update_layout(title="Pixel values per channel", xaxis_title="value", yaxis_title="pixels", height=340)
     return fig
 

@@ -15,7 +15,7 @@ import torch
 from visionkit import models
 from visionkit.datasets.utils import DownloadError
 from visionkit.utils import make_grid
-from vkapp import cache, grid, model_explain, model_lab, routing, state
+from vkapp import cache, charts, grid, model_explain, model_lab, routing, state
 from vkapp.paths import uploads_dir
 from vkapp.progress import progress_bar
 
@@ -186,7 +186,7 @@ def parameter_chart(info: Any) -> go.Figure:
     rows = [r for r in info.rows if r.depth <= 3 and r.params > 0]
     ids = [r.name or "model" for r in rows]
     parents = ["" if not r.name else (r.name.rsplit(".", 1)[0] if "." in r.name else "model") for r in rows]
-    fig = go.Figure(
+    fig = charts.figure(
         go.Treemap(
             ids=ids,
             labels=[i.rsplit(".", 1)[-1] for i in ids],
@@ -410,7 +410,7 @@ def show_compare(key: tuple[str, str, str | None, str], model: Any) -> None:
             icon=":material/memory:",
         )
         return
-    rows, charts = [], go.Figure()
+    rows, chart = [], charts.figure()
     for arch, built, model_key in ((key[0], model, key), (other, None, (other, model_lab.NO_WEIGHTS, None, "[]"))):
         built = built if built is not None else cache.model(*model_key)[0]
         try:
@@ -433,19 +433,19 @@ def show_compare(key: tuple[str, str, str | None, str], model: Any) -> None:
                 "stages": " → ".join(str(p.output_shape) for p in parts if p.output_shape),
             }
         )
-        charts.add_bar(x=[p.name for p in parts], y=[p.params for p in parts], name=f"{arch} parameters")
-        charts.add_scatter(
+        chart.add_bar(x=[p.name for p in parts], y=[p.params for p in parts], name=f"{arch} parameters")
+        chart.add_scatter(
             x=[p.name for p in parts], y=[p.mult_adds for p in parts], name=f"{arch} mult-adds", yaxis="y2"
         )
     st.dataframe(rows, hide_index=True, width="stretch")
-    charts.update_layout(
+    chart.update_layout(
         title="Parameters (bars) and mult-adds (lines) per stage",
         yaxis={"title": "parameters"},
         yaxis2={"title": "mult-adds", "overlaying": "y", "side": "right"},
         height=420,
         barmode="group",
     )
-    st.plotly_chart(charts, key="md_cmp_chart")
+    st.plotly_chart(chart, key="md_cmp_chart")
     st.caption(
         "Mult-adds follow torchinfo (a linear layer counts once per image, not per token), so for transformers the "
         "official GFLOPs from the weights' metadata are the fairer cost."

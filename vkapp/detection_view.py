@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import cache, detection, grid, sidebar, sources
+from . import cache, charts, detection, grid, sidebar, sources
 from .paths import PathNotAllowedError
 
 KEEP = {"persist_state": "session"}
@@ -255,7 +255,7 @@ def show_findings(source: tuple[Any, ...], found: detection.DetectionSet, report
 
 def class_chart(report: Any) -> go.Figure:
     names = list(report.objects_per_class)
-    fig = go.Figure(
+    fig = charts.figure(
         [
             go.Bar(x=names, y=[report.objects_per_class[n] for n in names], name="objects", marker_color="#4C78A8"),
             go.Bar(
@@ -269,7 +269,7 @@ def class_chart(report: Any) -> go.Figure:
 
 
 def size_scatter(report: Any) -> go.Figure:
-    fig = go.Figure(
+    fig = charts.figure(
         go.Scattergl(
             x=report.widths, y=report.heights, mode="markers", marker={"size": 4, "opacity": 0.5, "color": "#54A24B"}
         )
@@ -280,7 +280,7 @@ def size_scatter(report: Any) -> go.Figure:
 
 def aspect_histogram(report: Any) -> go.Figure:
     ratios = np.log2(np.asarray(report.aspect_ratios, dtype=np.float64))
-    fig = go.Figure(go.Histogram(x=ratios, nbinsx=40, marker_color="#72B7B2"))
+    fig = charts.figure(go.Histogram(x=ratios, nbinsx=40, marker_color="#72B7B2"))
     ticks = [-4, -3, -2, -1, 0, 1, 2, 3, 4]
     fig.update_layout(title="Box aspect ratio (width / height)", yaxis_title="boxes", height=360)
     fig.update_xaxes(tickvals=ticks, ticktext=[f"{2.0**t:g}" for t in ticks], title="width / height (log scale)")
@@ -290,7 +290,7 @@ def aspect_histogram(report: Any) -> go.Figure:
 def per_image_histogram(report: Any) -> go.Figure:
     counts = Counter(report.objects_per_image)
     numbers = list(range(max(counts, default=0) + 1))
-    fig = go.Figure(go.Bar(x=numbers, y=[counts[n] for n in numbers], marker_color="#E45756"))
+    fig = charts.figure(go.Bar(x=numbers, y=[counts[n] for n in numbers], marker_color="#E45756"))
     fig.update_layout(title="Objects per image", xaxis_title="objects", yaxis_title="images", height=360)
     whole_numbers(fig, max(counts.values(), default=0))
     return fig
