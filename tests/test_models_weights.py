@@ -137,6 +137,12 @@ class TestWeightNames:
             M.resnet18(weights="DEFAULT", num_classes=10)
         assert not hub_cache.exists()
 
+    def test_an_unknown_name_is_a_key_error_as_in_torchvision_and_a_value_error(self) -> None:
+        expected = r"`weights` should be one of \['IMAGENET1K_V1', 'IMAGENET1K_V2', 'DEFAULT'\]"
+        for error in (KeyError, ValueError):
+            with pytest.raises(error, match=expected):
+                M.resnet50(weights="IMAGENET1K_V3")
+
     def test_weights_the_architecture_does_not_have(self) -> None:
         with pytest.raises(ValueError, match=r"`weights` should be one of \[.*IMAGENET1K_SWAG_E2E_V1.*\] or None"):
             M.vit_h_14(weights="IMAGENET1K_V1")

@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from torch.hub import load_state_dict_from_url
 
 __all__ = [
+    "UnknownWeightsError",
     "Weights",
     "WeightsEnum",
     "build_model",
@@ -55,6 +56,14 @@ class Weights:
     meta: dict[str, Any]
 
 
+class UnknownWeightsError(KeyError, ValueError):
+    """A weights name that the enum does not have: a ``KeyError``, as torchvision raises from the enum's lookup,
+    and a ``ValueError``, as the bad argument value it is; the message is shown as it is, without quotes."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class WeightsEnum(Enum):
     """Base class of the per-architecture weight enums such as ``ResNet50_Weights``.
 
@@ -73,7 +82,8 @@ class WeightsEnum(Enum):
             WeightsEnum | None: the member, or None when ``obj`` is None.
 
         Raises:
-            ValueError: if ``obj`` names no member of this enum.
+            UnknownWeightsError: if ``obj`` names no member of this enum (a KeyError, as in torchvision, and a
+                ValueError).
             TypeError: if ``obj`` is a member of another enum or not a weights value at all.
         """
         if obj is None or isinstance(obj, cls):
@@ -81,7 +91,7 @@ class WeightsEnum(Enum):
         if isinstance(obj, str):
             member = cls.__members__.get(obj.removeprefix(f"{cls.__name__}."))
             if member is None:
-                raise ValueError(f"`weights` should be one of {list(cls.__members__)} or None, got {obj!r}")
+                raise UnknownWeightsError(f"`weights` should be one of {list(cls.__members__)} or None, got {obj!r}")
             return member
         raise TypeError(f"`weights` should be a {cls.__name__}, its name or None, got {obj!r}")
 
