@@ -10,7 +10,7 @@ from PIL import Image
 
 from visionkit.datasets.utils import DownloadError
 from vkapp import augment_lab, cache, charts, detection, detection_view, grid, routing, sidebar, sources, state
-from vkapp.paths import PathNotAllowedError, candidate_folders, data_dir
+from vkapp.paths import PathNotAllowedError, candidate_folders, data_dir, data_roots
 from vkapp.progress import progress_bar
 
 #: Health checks run by themselves up to this many images; larger folders wait for a click.
@@ -34,7 +34,7 @@ def pick_source() -> tuple[str, bool, str | None]:
     if key == "folder":
         path = pick_folder(candidate_folders())
     elif key == "detection_folder":
-        path = pick_folder(detection.candidate_sets(), "det_")
+        path = pick_folder(cache.detection_folders(tuple(str(root) for root in data_roots())), "det_")
     elif key == "upload":
         path = pick_upload()
     elif key == "detection_upload":

@@ -301,14 +301,25 @@ def show_features(key: tuple[str, str, str | None, str], model: Any, weights: st
     caption = f"{layer}: first {len(shown)} of {maps.shape[0]} channels, {maps.shape[1]}×{maps.shape[2]}"
     right.image(tiles.permute(1, 2, 0).numpy(), caption=caption, width="stretch", clamp=True)
     official = model_lab.weights_of(key[0], weights)
-    categories = official.meta.get("categories") if official is not None else None
-    with torch.no_grad():
-        logits = model(batch)
+    show_top5(left, cache.logits(*key, batch_key(batch), batch), categories_of(official))
+
+
+def batch_key(batch: torch.Tensor) -> str:
+    """A content key of a batch, for the caches of what the model computes on it."""
+    return hashlib.blake2b(batch.numpy().tobytes(), digest_size=16).hexdigest()
+
+
+def categories_of(official: Any) -> list[str] | None:
+    return official.meta.get("categories") if official is not None else None
+
+
+def show_top5(column: Any, logits: torch.Tensor, categories: list[str] | None) -> None:
+    """The five most likely classes with their probabilities, where the logits are ImageNet's classes."""
     if categories and logits.shape[1] == len(categories):
         top = model_lab.top_k(logits, categories)[0]
-        left.dataframe([{"class": c, "probability": f"{p:.1%}"} for c, p in top], hide_index=True)
+        column.dataframe([{"class": c, "probability": f"{p:.1%}"} for c, p in top], hide_index=True)
     else:
-        left.caption("Top-5 predictions appear with ImageNet weights and the original head.")
+        column.caption("Top-5 predictions appear with ImageNet weights and the original head.")
 
 
 #: Models above this many parameters are built only when asked: each takes about 4 bytes per parameter in memory
@@ -347,9 +358,9 @@ def show_explanations(key: tuple[str, str, str | None, str], model: Any, weights
     official = model_lab.weights_of(key[0], weights)
     size = input_size_of(model)
     batch = model_lab.prepare_batch([images[pick]], size[2], size[1], official)
-    with torch.no_grad():
-        logits = model(batch)
-    categories = official.meta.get("categories") if official is not None else None
+    content = batch_key(batch)
+    logits = cache.logits(*key, content, batch)
+    categories = categories_of(official)
     named = (
         categories if categories and len(categories) == logits.shape[1] else [str(c) for c in range(logits.shape[1])]
     )
@@ -374,7 +385,7 @@ def show_explanations(key: tuple[str, str, str | None, str], model: Any, weights
     if official is None:
         left.caption("Random weights explain nothing: pick official weights to see what a trained model looks at.")
     try:
-        heat = model_explain.explain(model, batch, method, layer, int(target))
+        heat = cache.explanation(*key, content, batch, method, layer, int(target))
     except (ValueError, RuntimeError) as exc:
         st.error(f"{method} cannot run here: {exc}", icon=":material/error:")
         return
@@ -385,9 +396,7 @@ def show_explanations(key: tuple[str, str, str | None, str], model: Any, weights
         caption = "Attention rollout: where the class token looks, through every block"
     right.image(model_explain.overlay(picture, heat), caption=caption, width="stretch")
     right.image(model_explain.legend(), caption="low ← attribution → high", width="stretch")
-    if categories and logits.shape[1] == len(categories):
-        top = model_lab.top_k(logits, categories)[0]
-        left.dataframe([{"class": c, "probability": f"{p:.1%}"} for c, p in top], hide_index=True)
+    show_top5(left, logits, categories)
 
 
 def show_compare(key: tuple[str, str, str | None, str], model: Any) -> None:

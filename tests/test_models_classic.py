@@ -16,6 +16,7 @@ from torch import Tensor, nn
 
 import visionkit.models as M
 from tests.golden.check_parity import deterministic_
+from tests.golden.model_cases import num_params
 from tests.golden.record_models_classic import init_stats
 from visionkit.models.densenet import DenseNet, _DenseLayer, undot_legacy_keys
 
@@ -23,10 +24,6 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "models_classic.pt", weights_only=True)
 OUTPUT_TYPES = {"googlenet": M.GoogLeNetOutputs, "inception_v3": M.InceptionOutputs}
-
-
-def num_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 def build(builder: str, **kwargs: Any) -> nn.Module:

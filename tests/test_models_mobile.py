@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 import visionkit.models as M
+from tests.golden import model_cases
 from tests.golden.check_parity import deterministic_
 from visionkit.ops.misc import StochasticDepth
 
@@ -23,28 +24,16 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "models_mobile.pt", weights_only=True)
 
 
-def num_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 @pytest.mark.parametrize("case", GOLDEN["structure"], ids=lambda c: f"{c['builder']}{c['kwargs']}")
 def test_structure_matches_torchvision(case: dict) -> None:
     kwargs = eval(case["kwargs"], {"nn": nn, "partial": partial})
-    builder = getattr(M, case["builder"])
-    with torch.device("meta"):
-        model = builder(**kwargs)
-        with_10 = builder(num_classes=10, **kwargs)
-    assert [[k, list(v.shape)] for k, v in model.state_dict().items()] == case["keys"]
-    assert num_params(model) == case["num_params"]
-    assert num_params(with_10) == case["num_params_10_classes"]
-    assert repr(model) == case["repr"]
+    for field, value in model_cases.structure(M, case["builder"], kwargs).items():
+        assert value == case[field], field
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN["logits"]))
 def test_logits_match_torchvision(name: str) -> None:
-    model = deterministic_(getattr(M, name)()).eval()
-    with torch.no_grad():
-        logits = model(GOLDEN["input"])
+    logits = model_cases.logits(M, name, GOLDEN["input"])
     torch.testing.assert_close(logits, GOLDEN["logits"][name], atol=1e-4, rtol=1e-4)
 
 

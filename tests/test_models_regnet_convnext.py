@@ -14,6 +14,7 @@ from torch import nn
 
 import visionkit.models as M
 from tests.golden.check_parity import deterministic_
+from tests.golden.model_cases import num_params
 from visionkit.models.convnext import CNBlock, CNBlockConfig, LayerNorm2d
 from visionkit.models.regnet import BlockParams
 
@@ -21,10 +22,6 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "models_regnet_convnext.pt", weights_only=True)
 CASES = GOLDEN["cases"]
-
-
-def num_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 def build(name: str, on_meta: bool, **kwargs: object) -> nn.Module:

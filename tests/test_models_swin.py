@@ -12,16 +12,13 @@ import pytest
 import torch
 
 import visionkit.models as M
-from tests.golden.check_parity import deterministic_
+from tests.golden import model_cases
+from tests.golden.model_cases import num_params
 from visionkit.models import swin_transformer as S
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 GOLDEN = torch.load(Path(__file__).parent / "golden" / "models_swin.pt", weights_only=True)
-
-
-def num_params(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 def case_id(case: dict) -> str:
@@ -31,22 +28,15 @@ def case_id(case: dict) -> str:
 
 @pytest.mark.parametrize("case", GOLDEN["structure"], ids=case_id)
 def test_structure_matches_torchvision(case: dict) -> None:
-    builder = getattr(M, case["builder"])
+    for field, value in model_cases.structure(M, case["builder"], case["kwargs"]).items():
+        assert value == case[field], field
     with torch.device("meta"):
-        model = builder(**case["kwargs"])
-        with_10 = builder(num_classes=10, **case["kwargs"])
-    assert [[k, list(v.shape)] for k, v in model.state_dict().items()] == case["keys"]
-    assert num_params(model) == case["num_params"]
-    assert num_params(with_10) == case["num_params_10_classes"]
-    assert with_10.num_classes == 10
-    assert repr(model) == case["repr"]
+        assert getattr(M, case["builder"])(num_classes=10, **case["kwargs"]).num_classes == 10
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN["logits"]))
 def test_logits_match_torchvision(name: str) -> None:
-    model = deterministic_(getattr(M, name)()).eval()
-    with torch.no_grad():
-        logits = model(GOLDEN["input"])
+    logits = model_cases.logits(M, name, GOLDEN["input"])
     torch.testing.assert_close(logits, GOLDEN["logits"][name], atol=1e-4, rtol=1e-4)
 
 

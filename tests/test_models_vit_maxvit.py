@@ -18,6 +18,7 @@ import visionkit.models as M
 import visionkit.models.maxvit as X
 import visionkit.models.vision_transformer as V
 from tests.golden.check_parity import deterministic_
+from tests.golden.model_cases import num_params
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -26,10 +27,6 @@ GOLDEN = torch.load(Path(__file__).parent / "golden" / "models_vit_maxvit.pt", w
 
 def namespace() -> dict[str, Any]:
     return {"M": M, "V": V, "X": X, "nn": nn, "torch": torch, "OrderedDict": OrderedDict, "partial": partial}
-
-
-def num_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 def with_ten_classes(code: str) -> str:

@@ -10,14 +10,11 @@ import torch
 
 import visionkit.models as M
 from tests.golden.check_parity import deterministic_
+from tests.golden.model_cases import num_params
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 ZOO = torch.load(Path(__file__).parent / "golden" / "models_zoo.pt", weights_only=True)
-
-
-def num_params(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 @pytest.mark.parametrize("name", sorted(ZOO["cases"]))

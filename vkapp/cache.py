@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+import torch
 
 from visionkit.datasets.health import HealthReport, health_report
 from visionkit.models import architecture_dot, summary
+from visionkit.models._summary import evaluating
 from visionkit.transforms import catalog
 
 from . import annotated, augment_lab, batch_mix, detection, grid, model_explain, model_lab, preview_worker, sources
@@ -76,6 +78,13 @@ def detection_layout(key: str, path: str | None) -> detection.Layout | None:
     return detection.source_layout(key, path)
 
 
+@st.cache_data(show_spinner=False, ttl=30, max_entries=8)
+def detection_folders(roots: tuple[str, ...]) -> list[str]:
+    """The folders under the data roots that hold a detection set, for the picker: the roots are walked and each
+    folder's files looked at once every 30 s, not on every rerun (a new folder shows up within that time)."""
+    return [str(folder) for folder in detection.candidate_sets()]
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def detection_set(key: str, path: str | None, subset: str | None) -> detection.DetectionSet:
     """A detection set, indexed once per server from its annotation files (pages never mutate it)."""
@@ -84,11 +93,17 @@ def detection_set(key: str, path: str | None, subset: str | None) -> detection.D
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def detection_tiles(
-    key: str, path: str | None, subset: str | None, indices: tuple[int, ...], masks: bool, side: int = 0
+    key: str,
+    path: str | None,
+    subset: str | None,
+    indices: tuple[int, ...],
+    masks: bool,
+    side: int = detection.TILE_SIDE,
 ) -> list[grid.GridCell]:
-    """Drawn tiles of a detection set (``side`` 0: grid tiles), shared by the sessions that show them."""
+    """Drawn tiles of a detection set (grid tiles by default, the opened image at a larger ``side``), shared by
+    the sessions that show them."""
     found = detection_set(key, path, subset)
-    return [detection.tile(found, i, masks, side or detection.TILE_SIDE) for i in indices]
+    return [detection.tile(found, i, masks, side) for i in indices]
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -129,6 +144,31 @@ def explainable_layers(
     arch: str, weights: str, checkpoint: str | None, edits: str, input_size: tuple[int, ...], method: str
 ) -> list[str]:
     return model_explain.explainable_layers(model(arch, weights, checkpoint, edits)[0], input_size, method)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def logits(arch: str, weights: str, checkpoint: str | None, edits: str, batch_key: str, _batch: Any) -> Any:
+    """The model's logits on a batch (keyed by its content, ``batch_key``), in eval mode without gradients."""
+    built = model(arch, weights, checkpoint, edits)[0]
+    with evaluating(built), torch.no_grad():
+        return built(_batch)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def explanation(
+    arch: str,
+    weights: str,
+    checkpoint: str | None,
+    edits: str,
+    batch_key: str,
+    _batch: Any,
+    method: str,
+    layer: str | None,
+    target: int,
+) -> Any:
+    """A heatmap of :func:`vkapp.model_explain.explain` (an occlusion map is hundreds of forward passes: not on every
+    rerun of the page)."""
+    return model_explain.explain(model(arch, weights, checkpoint, edits)[0], _batch, method, layer, target)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -10,6 +10,7 @@ becomes a problem naming it, and the rest of the set opens.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import threading
@@ -22,10 +23,9 @@ import torch
 from PIL import Image, ImageDraw
 
 from visionkit import datasets, tv_tensors
-from visionkit.datasets import annotation_report
+from visionkit.datasets import AnnotationReport, annotation_report
 from visionkit.datasets._coco_masks import segmentation_to_mask
 from visionkit.datasets._v2_wrapper import VOC_DETECTION_CATEGORIES
-from visionkit.datasets.annotations_health import AnnotationReport
 from visionkit.utils import draw_bounding_boxes, draw_segmentation_masks
 
 from . import annotated, sources
@@ -86,7 +86,8 @@ class ImageRecord:
         ids: each object's annotation id (COCO) or its place in the file (VOC object, YOLO line).
         segmentations: COCO segmentations (polygons or RLE) per object, None where an object has none.
         scores: each object's ``score`` where the file gives one (detections written as COCO results).
-        problem: why the image's annotations cannot be read (it then has no objects), naming the file.
+        problem: why the image or its annotations cannot be read (it then has no objects), naming the file.
+        image_ok: False when the image itself is missing, outside the set or unreadable (its tile is the problem).
     """
 
     name: str
@@ -99,6 +100,7 @@ class ImageRecord:
     segmentations: list[Any] | None = None
     problem: str | None = None
     scores: list[float | None] | None = None  # COCO results files carry a confidence per object
+    image_ok: bool = True
 
 
 @dataclass
@@ -117,21 +119,32 @@ class DetectionSet:
     def __len__(self) -> int:
         return len(self.records)
 
-    @property
+    # The set is never changed once opened, so what is derived from its records is computed once.
+    @functools.cached_property
     def has_masks(self) -> bool:
         if self.instance_maps is not None:
             return any(self.instance_maps)
         return any(any(s is not None for s in r.segmentations or ()) for r in self.records)
 
-    def class_name(self, label: int) -> str:
-        return self.classes.get(label, str(label))
+    @functools.cached_property
+    def num_objects(self) -> int:
+        return sum(len(r.labels) for r in self.records)
 
+    @functools.cached_property
+    def used_labels(self) -> frozenset[int]:
+        """The classes that at least one object has."""
+        return frozenset(label for r in self.records for label in r.labels)
+
+    @functools.cached_property
     def index_of(self) -> dict[str, int]:
         """The first image of each name (report findings name images by file)."""
         found: dict[str, int] = {}
         for index, record in enumerate(self.records):
             found.setdefault(record.name, index)
         return found
+
+    def class_name(self, label: int) -> str:
+        return self.classes.get(label, str(label))
 
 
 # -------------------------------------------------------------------------------------------------------- layouts
@@ -315,9 +328,10 @@ def open_coco(image_root: Path, annotation_file: Path, title: str) -> DetectionS
             boxes, labels, objects = np.zeros((0, 4)), [], []
             problem = f"{annotation_file.name}: the annotations of {info['file_name']} are malformed ({exc})"
         boxes[:, 2:] += boxes[:, :2]
+        image_ok = _inside(path, image_root) and os.path.isfile(path)
         if problem is None and not _inside(path, image_root):
             problem = f"{annotation_file.name}: {info['file_name']} points outside the image folder; it is not read"
-        elif problem is None and not os.path.isfile(path):
+        elif problem is None and not image_ok:
             problem = f"{annotation_file.name}: image {info['file_name']} (id {image_id}) is missing"
         if problem:
             problems.append(problem)
@@ -334,6 +348,7 @@ def open_coco(image_root: Path, annotation_file: Path, title: str) -> DetectionS
                 segmentations=[obj.get("segmentation") or None for obj in objects],
                 problem=problem,
                 scores=[_score(obj.get("score")) for obj in objects],
+                image_ok=image_ok,
             )
         )
     return DetectionSet("coco", title, dataset, classes, records, problems)
@@ -371,6 +386,7 @@ def _open_voc(root: Path, year: str, image_set: str) -> DetectionSet:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             message = _without_folders(str(exc), root)
             problem = message if xml_name in message else f"Annotations/{xml_name}: {message}"
+        image_ok = _inside(image_path, root) and os.path.isfile(image_path)
         if problem:
             boxes, labels, ids = [], [], []
             problems.append(problem)
@@ -390,6 +406,7 @@ def _open_voc(root: Path, year: str, image_set: str) -> DetectionSet:
                 crowd=[False] * len(labels),
                 ids=ids,
                 problem=problem,
+                image_ok=image_ok,
             )
         )
         objects = Path(image_path).parent.parent / "SegmentationObject" / f"{Path(image_path).stem}.png"
@@ -418,13 +435,14 @@ def _open_yolo(root: Path, split: str) -> DetectionSet:
             rows, labels, issues = dataset.label_rows(index)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             rows, labels, issues = [], [], [f"labels/{split}/{Path(image_path).stem}.txt: {exc}"]
-        size, problem = None, "; ".join(issues) or None
+        size, problem, image_ok = None, "; ".join(issues) or None, True
         if problem is None:
             try:
                 with Image.open(image_path) as opened:  # the header only: the size turns YOLO's fractions to pixels
                     size = opened.size
             except (OSError, ValueError) as exc:
                 problem = f"images/{split}/{Path(image_path).name} cannot be read: {exc}"
+                image_ok = False
         if problem:
             problems.append(problem)
             rows, labels = [], []
@@ -441,6 +459,7 @@ def _open_yolo(root: Path, split: str) -> DetectionSet:
                 crowd=[False] * len(labels),
                 ids=list(range(len(labels))),
                 problem=problem,
+                image_ok=image_ok,
             )
         )
     return DetectionSet("yolo", f"YOLO · {split}", dataset, classes, records, problems)
@@ -559,7 +578,7 @@ def matching(
         return [i for i in picked if records[i].problem is not None]
     if report is None:
         raise ValueError(f"the filter {FILTERS[finding]!r} needs the annotation report")
-    named = found.index_of()
+    named = found.index_of
     flagged = {named[f.image] for f in report.findings if f.kind == finding and f.image in named}
     return [i for i in picked if i in flagged]
 
@@ -569,7 +588,7 @@ def findings_of(found: DetectionSet, index: int, report: AnnotationReport | None
     if report is None:
         return {}
     name = found.records[index].name
-    if found.index_of().get(name) != index:
+    if found.index_of.get(name) != index:
         return {}
     notes: dict[Any, list[str]] = {}
     for finding in report.findings:
@@ -590,7 +609,7 @@ def load_image(
         OSError: if the file cannot be read.
     """
     record = found.records[index]
-    if record.problem and ("missing" in record.problem or "outside" in record.problem):
+    if not record.image_ok:
         raise ValueError(record.problem)
     with Image.open(record.path) as opened:
         width, height = opened.size
@@ -690,7 +709,7 @@ def tile(found: DetectionSet, index: int, show_masks: bool = True, side: int = T
     count = len(record.labels)
     short = Path(record.name).name  # the folder is in the opened image's title
     caption = f"{short} · {count} object{'s' if count != 1 else ''}"
-    if record.problem and ("missing" in record.problem or "outside" in record.problem):
+    if not record.image_ok:
         return GridCell(index, record.name, error=record.problem)
     fit = (side, side * 3 // 4) if side <= TILE_SIDE else (side, side)
     try:
@@ -743,7 +762,11 @@ def preview_annotations(found: DetectionSet, index: int, image: Image.Image) -> 
     """Image ``index``'s objects scaled to ``image`` (its copy for the Augmentation page's previews), for the v2
     previews: finite boxes with their corners in order, and instance masks where the set has them."""
     record = found.records[index]
-    width, height = record.size or Image.open(record.path).size
+    size = record.size
+    if size is None:
+        with Image.open(record.path) as stored:
+            size = stored.size
+    width, height = size
     sx, sy = image.width / width, image.height / height
     keep = [i for i, box in enumerate(record.boxes) if np.isfinite(box).all()]
     if not keep:

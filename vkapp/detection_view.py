@@ -49,15 +49,14 @@ def show(key: str, path: str | None) -> None:
         st.error(str(exc), icon=":material/folder_off:")
         return
     st.session_state[CURRENT_KEY] = (key, path, subset)
-    objects = sum(len(r.labels) for r in found.records)
-    used = {label for r in found.records for label in r.labels}
+    kind = type(found.dataset).__name__
     st.caption(
-        f"{len(found):,} images · {objects:,} objects · {len(used)} classes in use · `{type(found.dataset).__name__}`"
+        f"{len(found):,} images · {found.num_objects:,} objects · {len(found.used_labels)} classes in use · `{kind}`"
     )
     if found.problems:
-        with st.expander(
-            f"{len(found.problems):,} files could not be read: the rest of the set is open", expanded=True
-        ):
+        count = len(found.problems)
+        title = f"{count:,} file{'s' if count != 1 else ''} could not be read: the rest of the set is open"
+        with st.expander(title, expanded=True):
             st.warning("\n".join(f"- {p}" for p in found.problems[:20]), icon=":material/report:")
             if len(found.problems) > 20:
                 st.caption(f"… and {len(found.problems) - 20:,} more (the report lists them all).")
@@ -65,7 +64,7 @@ def show(key: str, path: str | None) -> None:
     source = (key, path, subset)
     if grid_tab.open:
         with grid_tab:
-            show_grid(source, found, used)
+            show_grid(source, found)
     if report_tab.open:
         with report_tab:
             show_report(source, found)
@@ -97,9 +96,9 @@ def report_progress(source: tuple[Any, ...]) -> None:
     st.progress(share, text=f"Checking the annotations… {job.done:,} of {job.total:,} images")
 
 
-def show_grid(source: tuple[Any, ...], found: detection.DetectionSet, used: set[int]) -> None:
+def show_grid(source: tuple[Any, ...], found: detection.DetectionSet) -> None:
     top = st.columns([3, 3, 1, 1, 2])
-    names = sorted(used, key=found.class_name)
+    names = sorted(found.used_labels, key=found.class_name)
     classes = top[0].multiselect(
         "Classes", names, format_func=found.class_name, key="det_classes", placeholder="All classes", **KEEP
     )
@@ -246,7 +245,7 @@ def show_findings(source: tuple[Any, ...], found: detection.DetectionSet, report
     )
     selected = picked.selection.rows if picked is not None else []
     if selected:
-        index = found.index_of().get(rows[selected[0]]["image"])
+        index = found.index_of.get(rows[selected[0]]["image"])
         if index is not None and st.button(f"Open {rows[selected[0]]['image']}", key="det_open_finding"):
             st.session_state[OPEN_KEY] = index
     if OPEN_KEY in st.session_state:

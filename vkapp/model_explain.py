@@ -126,8 +126,9 @@ def explain(model: nn.Module, batch: torch.Tensor, method: str, layer: str | Non
     elif method == "Grad-CAM++":
         heat = models.grad_cam_plus_plus(model, batch, layer or "", target=target)
     elif method == "Occlusion":
-        side = batch.shape[-1]
-        heat = models.occlusion_sensitivity(model, batch, target=target, window=max(8, side // 7), stride=side // 14)
+        side = min(batch.shape[-2:])  # a square of a seventh of the image, moved by half of it
+        window = min(side, max(8, side // 7))
+        heat = models.occlusion_sensitivity(model, batch, target=target, window=window, stride=max(1, window // 2))
     elif method == "Attention rollout":
         heat = models.attention_rollout(model, batch)
     else:
@@ -180,7 +181,8 @@ def stages(info: models.ModelSummary) -> list[Stage]:
         body = max(top, key=lambda row: row.mult_adds, default=None)
         inner = [row for row in info.rows if row.depth == 2 and body and row.name.startswith(body.name + ".")]
         top = [row for row in top if row is not body] if inner else top
-        top = sorted([*top, *inner], key=lambda row: [r.name for r in info.rows].index(row.name))
+        order = {row.name: place for place, row in enumerate(info.rows)}
+        top = sorted([*top, *inner], key=lambda row: order[row.name])
     return [Stage(row.name, row.type, row.output_shape, row.params, row.mult_adds) for row in top]
 
 

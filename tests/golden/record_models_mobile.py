@@ -35,6 +35,7 @@ import torchvision.models as M  # noqa: E402
 from torch import nn  # noqa: E402
 from torchvision.models import mnasnet as MN  # noqa: E402
 
+from tests.golden import model_cases  # noqa: E402
 from tests.golden.check_parity import deterministic_  # noqa: E402
 
 # (builder, kwargs as code) recorded on the meta device; the other builders are cases of models_zoo.pt.
@@ -99,29 +100,9 @@ ERRORS = [
 INIT = ["shufflenet_v2_x0_5", "mnasnet0_5", "efficientnet_b0", "efficientnet_v2_s"]
 
 
-def num_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 def structure(name: str, kwargs_code: str) -> dict:
     kwargs = eval(kwargs_code, {"nn": nn, "partial": partial})
-    with torch.device("meta"):
-        model = getattr(M, name)(**kwargs)
-        with_10 = getattr(M, name)(num_classes=10, **kwargs)
-    return {
-        "builder": name,
-        "kwargs": kwargs_code,
-        "keys": [[k, list(v.shape)] for k, v in model.state_dict().items()],
-        "num_params": num_params(model),
-        "num_params_10_classes": num_params(with_10),
-        "repr": repr(model),
-    }
-
-
-def logits(name: str, x: torch.Tensor) -> torch.Tensor:
-    model = deterministic_(getattr(M, name)()).eval()
-    with torch.no_grad():
-        return model(x)
+    return {"builder": name, "kwargs": kwargs_code, **model_cases.structure(M, name, kwargs)}
 
 
 def mnasnet_v1(x: torch.Tensor) -> dict:
@@ -182,7 +163,7 @@ def main() -> None:
         "torchvision": torchvision.__version__,
         "input": x,
         "structure": [structure(name, code) for name, code in STRUCTURE],
-        "logits": {name: logits(name, x) for name in LOGITS},
+        "logits": {name: model_cases.logits(M, name, x) for name in LOGITS},
         "mnasnet_v1": mnasnet_v1(x),
         "errors": {code: raised(code) for code in ERRORS},
         "init": {name: initialised(name) for name in INIT},

@@ -23,7 +23,7 @@ import torchvision  # noqa: E402
 import torchvision.models as M  # noqa: E402
 from torchvision.models import swin_transformer as S  # noqa: E402
 
-from tests.golden.check_parity import deterministic_  # noqa: E402
+from tests.golden import model_cases  # noqa: E402
 
 # (builder, kwargs) whose structure is recorded; swin_t and swin_v2_t are cases of models_zoo.pt.
 STRUCTURE = [
@@ -50,28 +50,8 @@ ERRORS = [
 ]
 
 
-def num_params(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
 def structure(name: str, kwargs: dict) -> dict:
-    with torch.device("meta"):
-        model = getattr(M, name)(**kwargs)
-        with_10 = getattr(M, name)(num_classes=10, **kwargs)
-    return {
-        "builder": name,
-        "kwargs": kwargs,
-        "keys": [[k, list(v.shape)] for k, v in model.state_dict().items()],
-        "num_params": num_params(model),
-        "num_params_10_classes": num_params(with_10),
-        "repr": repr(model),
-    }
-
-
-def logits(name: str, x: torch.Tensor) -> torch.Tensor:
-    model = deterministic_(getattr(M, name)()).eval()
-    with torch.no_grad():
-        return model(x)
+    return {"builder": name, "kwargs": kwargs, **model_cases.structure(M, name, kwargs)}
 
 
 def seeded(name: str) -> dict[str, torch.Tensor]:
@@ -97,7 +77,7 @@ def main() -> None:
         "torchvision": torchvision.__version__,
         "input": x,
         "structure": [structure(name, kwargs) for name, kwargs in STRUCTURE],
-        "logits": {name: logits(name, x) for name in LOGITS},
+        "logits": {name: model_cases.logits(M, name, x) for name in LOGITS},
         "seeded": {name: seeded(name) for name in ("swin_t", "swin_v2_t")},
         "errors": {code: raised(code) for code in ERRORS},
     }

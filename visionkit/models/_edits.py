@@ -95,7 +95,7 @@ def head_name(model: nn.Module) -> str:
         ValueError: if ``model`` has no head layer.
     """
     check_model(model)
-    heads = [name for name in model._modules if name in HEAD_ATTRIBUTES and model._modules[name] is not None]
+    heads = [name for name, _ in model.named_children() if name in HEAD_ATTRIBUTES]
     for attribute in reversed(heads):
         layers = [
             f"{attribute}.{name}" if name else attribute
