@@ -18,7 +18,7 @@ import torch.nn.functional as nnf
 
 import visionkit.transforms as T
 import visionkit.transforms.functional as F
-from visionkit.transforms._image import cast_whole
+from visionkit.transforms._image import cast_in_range
 
 SHAPES = [(3, 37, 53), (2, 3, 29, 31), (1, 2, 3, 19, 24)]
 LUMA = (0.2989, 0.587, 0.114)
@@ -286,10 +286,20 @@ class TestConversions:
         out = F.resize(img, size, T.InterpolationMode(mode), antialias=antialias)
         assert torch.equal(out, expected)
 
+    def test_cast_in_range_truncates_as_torch_does(self) -> None:
+        # every float32 bit pattern from 0 up to 256 is a candidate: a random 2 million of them, and the edges
+        generator = torch.Generator().manual_seed(5)
+        top = int(torch.tensor(256.0).view(torch.int32))
+        bits = torch.randint(0, top, (2_000_000,), generator=generator, dtype=torch.int32)
+        values = torch.cat([bits.view(torch.float32), torch.tensor([0.0, -0.0, 0.5, 0.9999999, 254.99998, 255.999])])
+        for dtype in (torch.float32, torch.float64):
+            cast = values.to(dtype)
+            assert torch.equal(cast_in_range(cast, torch.uint8), cast.to(torch.uint8))
+
     @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
     def test_cast_to_uint8_equals_the_cast_through_int32(self, dtype: torch.dtype) -> None:
         whole = torch.randint(0, 256, (2, 3, 17, 19), generator=torch.Generator().manual_seed(3)).to(dtype)
         for values in (whole, whole.transpose(-1, -2), whole[..., ::2], whole.requires_grad_()):
-            out = cast_whole(values, torch.uint8)
+            out = cast_in_range(values, torch.uint8)
             assert out.dtype == torch.uint8
             assert torch.equal(out, values.detach().to(torch.int32).to(torch.uint8))

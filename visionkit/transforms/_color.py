@@ -19,7 +19,7 @@ import torch.nn.functional as nnf
 from torch import Tensor
 
 from ._conversion import check_safe_cast, convert_image_dtype, pil_to_tensor, to_pil_image
-from ._image import ImageLike, cast_whole, check_channels, check_image, is_pil, max_value, on_float_batch
+from ._image import ImageLike, cast_in_range, check_channels, check_image, is_pil, max_value, on_float_batch
 from ._validation import is_number
 
 __all__ = [
@@ -64,7 +64,7 @@ def _levels(img: Tensor) -> Tensor:
 
 
 def _from_levels(levels: Tensor, dtype: torch.dtype) -> Tensor:
-    return levels if levels.dtype == dtype else cast_whole(levels, dtype)
+    return levels if levels.dtype == dtype else cast_in_range(levels, dtype)
 
 
 def _quantize(levels: Tensor, dtype: torch.dtype) -> Tensor:
@@ -618,65 +618,122 @@ def _blend_fused(img1: Tensor, img2: Tensor, ratio: float) -> Tensor:
     """``ratio * img1 + (1 - ratio) * img2`` as one fused step, clamped and cast back to ``img1``'s dtype."""
     ratio = float(ratio)
     out = img1.mul(ratio).add_(img2, alpha=1.0 - ratio).clamp_(0, max_value(img1.dtype))
-    return out if img1.is_floating_point() else out.to(img1.dtype)
+    return out if img1.is_floating_point() else cast_in_range(out, img1.dtype)
 
 
-def _rgb_to_hsv_planes(img: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    """Float RGB ``Tensor[..., 3, H, W]`` in [0, 1] to the planes hue (in [0, 1)), saturation and value, each
-    ``Tensor[..., H, W]``; grays get hue and saturation 0.
+def _mask_of(out: Tensor, a: Tensor, b: Tensor | float) -> Tensor:
+    """``a == b`` as 0/1 floats written to ``out``: several times faster than a boolean mask cast to float."""
+    return torch.eq(a, b, out=out)
+
+
+def _rgb_to_hsv_planes(img: Tensor, overwrite: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+    """Float RGB ``Tensor[..., 3, H, W]`` to the planes hue (in [0, 1)), saturation and value, each
+    ``Tensor[..., H, W]``; grays get hue and saturation 0. ``overwrite`` lets it work in ``img``'s memory.
 
     torchvision v2's arithmetic value for value, computed faster: the channel maximum and minimum as elementwise
-    ``maximum``/``minimum`` (exact, like ``aminmax``), and every ``where`` and boolean mask as a 0/1 float mask,
-    ``x * (1 - m) + y * m``, which picks ``x`` or ``y`` exactly for finite values.
+    ``maximum``/``minimum`` (exact, like ``aminmax``), every ``where`` and boolean mask as a 0/1 float mask,
+    ``x * (1 - m) + y * m``, which picks ``x`` or ``y`` exactly for finite values, and ``fmod(y, 1)`` as ``frac(y)``,
+    the same for the non-negative ``y`` it is given here (``hue / 6 + 1`` with ``hue`` in [-1, 5]). Planes are
+    reused as soon as they are dead, which keeps the work in the cache.
     """
     red, green, blue = img.unbind(dim=-3)
-    value = torch.maximum(torch.maximum(red, green), blue)
-    low = torch.minimum(torch.minimum(red, green), blue)
-    gray = (value == low).to(img.dtype)
-    chroma = value - low
-    not_gray = 1.0 - gray
-    saturation = chroma / value.mul(not_gray).add_(gray)
-    divisor = chroma.mul(not_gray).add_(gray)
-    d_red, d_green, d_blue = ((value - channel).div_(divisor) for channel in (red, green, blue))
-    red_max = (value == red).to(img.dtype)
-    green_max = (value == green).to(img.dtype).mul_(1.0 - red_max)
-    blue_max = 1.0 - red_max - green_max
-    hue = d_blue.sub(d_green).mul_(red_max)
-    hue.add_(d_red.add(2.0).sub_(d_blue).mul_(green_max)).add_(d_green.add_(4.0).sub_(d_red).mul_(blue_max))
-    return hue.mul_(1.0 / 6.0).add_(1.0).fmod_(1.0), saturation, value
+    value = torch.maximum(red, green)
+    torch.maximum(value, blue, out=value)
+    low = torch.minimum(red, green)
+    torch.minimum(low, blue, out=low)
+    gray = torch.eq(value, low, out=torch.empty_like(value))  # a 0/1 float mask, far faster than a bool cast
+    chroma = torch.sub(value, low, out=low)
+    not_gray = torch.neg(gray).add_(1.0)
+    saturation = torch.mul(value, not_gray).add_(gray)
+    torch.div(chroma, saturation, out=saturation)
+    divisor = not_gray.mul_(chroma).add_(gray)
+    red_max = torch.eq(value, red, out=gray)
+    green_max = torch.eq(value, green, out=chroma).sub_(red_max).clamp_(min=0.0)  # and not red
+    dist = torch.sub(value.unsqueeze(-3), img, out=img if overwrite else None).div_(divisor.unsqueeze(-3))
+    d_red, d_green, d_blue = dist.unbind(dim=-3)
+    blue_max = torch.add(red_max, green_max, out=divisor).neg_().add_(1.0)
+    hue = torch.sub(d_blue, d_green).mul_(red_max)
+    hue.add_(torch.add(d_red, 2.0, out=red_max).sub_(d_blue).mul_(green_max))
+    hue.add_(d_green.add_(4.0).sub_(d_red).mul_(blue_max))
+    return hue.mul_(1.0 / 6.0).add_(1.0).frac_(), saturation, value
+
+
+def _shift_hue_plane(hue: Tensor, hue_factor: float) -> Tensor:
+    """``(hue + hue_factor).remainder(1)`` in place, as ``z - floor(z)``: for ``z`` in [-0.5, 1.5) both are
+    ``z + 1``, ``z`` or the exact ``z - 1`` (only the sign of a zero can differ, which nothing after depends on)."""
+    hue.add_(hue_factor)
+    return hue.sub_(torch.floor(hue))
+
+
+def _hsv_parts(hue: Tensor, saturation: Tensor, value: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """torchvision v2's ``sector = floor(6 h)`` (0..6, 6 meaning 0), ``p``, ``q`` and ``t`` of HSV -> RGB, with
+    the arithmetic of its ``_hsv_to_rgb``; ``hue`` and ``saturation`` are overwritten."""
+    hue6 = hue.mul_(6)
+    sector = torch.floor(hue6)
+    s_frac = hue6.sub_(sector).mul_(saturation)
+    one_minus_s = saturation.neg_().add_(1.0)
+    q = torch.neg(s_frac).add_(1.0).mul_(value).clamp_(0.0, 1.0)
+    t = s_frac.add_(one_minus_s).mul_(value).clamp_(0.0, 1.0)
+    p = one_minus_s.mul_(value).clamp_(0.0, 1.0)
+    return sector, p, q, t
+
+
+# What each channel takes in sectors 0..6 (6 is 0 again): red v q p p t v, green t v v q p p, blue p p t v v q.
+_SECTORS_OF = (
+    {"v": (0, 5, 6), "q": (1,), "p": (2, 3), "t": (4,)},
+    {"v": (1, 2), "t": (0, 6), "q": (3,), "p": (4, 5)},
+    {"v": (3, 4), "p": (0, 1, 6), "t": (2,), "q": (5,)},
+)
+
+
+def _select_by_sector(sector: Tensor, planes: dict[str, Tensor], out: Tensor, scratch: Tensor) -> Tensor:
+    """Write to each channel of ``out`` the plane its sector picks, as products with 0/1 masks (exact: only one
+    is not zero) computed in ``scratch`` (two planes of ``sector``'s shape and dtype)."""
+    mask, more = scratch.unbind(0)
+    number = float if sector.is_floating_point() else int  # a float scalar would make a byte compare a float one
+    for channel, picks in zip(out.unbind(-3), _SECTORS_OF, strict=True):
+        for n, (name, sectors) in enumerate(picks.items()):
+            torch.eq(sector, number(sectors[0]), out=mask)
+            for k in sectors[1:]:
+                mask.add_(torch.eq(sector, number(k), out=more))
+            if n == 0:
+                torch.mul(planes[name], mask, out=channel)
+            else:
+                channel.addcmul_(planes[name], mask)
+    return out
 
 
 def _hsv_planes_to_rgb(hue: Tensor, saturation: Tensor, value: Tensor) -> Tensor:
-    """The inverse of :func:`_rgb_to_hsv_planes`: ``Tensor[..., 3, H, W]``, torchvision v2's values.
-
-    Each output channel takes one of ``(v, p, q, t)`` by the hue's sector; the choice is made with 0/1 float masks
-    (a product with 1 or 0 and sums with zeros, exact), where torchvision indexes and gathers.
-    """
-    hue6 = hue.mul(6)
-    sector = torch.floor(hue6)
-    frac = hue6.sub_(sector)
-    s_frac = saturation * frac
-    one_minus_s = 1.0 - saturation
-    q = (1.0 - s_frac).mul_(value).clamp_(0.0, 1.0)
-    t = s_frac.add_(one_minus_s).mul_(value).clamp_(0.0, 1.0)
-    p = one_minus_s.mul_(value).clamp_(0.0, 1.0)
-    # The hue is in [0, 1], so the sector is 0..6, where 6 (hue * 6 rounded up to 6) is sector 0 again.
-    m = [sector.eq(k).to(value.dtype) for k in range(7)]
-    m[0].add_(m[6])
+    """The inverse of :func:`_rgb_to_hsv_planes` (overwriting ``hue`` and ``saturation``): ``Tensor[..., 3, H, W]``,
+    torchvision v2's values. Each output channel takes one of ``(v, p, q, t)`` by the hue's sector, chosen with
+    0/1 masks where torchvision indexes and gathers."""
+    sector, p, q, t = _hsv_parts(hue, saturation, value)
     out = torch.empty((*value.shape[:-2], 3, *value.shape[-2:]), dtype=value.dtype, device=value.device)
-    red, green, blue = out.unbind(-3)
-    # what each channel takes in sectors 0..5: red v q p p t v, green t v v q p p, blue p p t v v q
-    torch.mul(value, m[0].add(m[5]), out=red).add_(q.mul(m[1])).add_(p.mul(m[2].add(m[3]))).add_(t.mul(m[4]))
-    torch.mul(value, m[1].add(m[2]), out=green).add_(t.mul(m[0])).add_(q.mul(m[3])).add_(p.mul(m[4].add(m[5])))
-    torch.mul(value, m[3].add(m[4]), out=blue).add_(p.mul(m[0].add(m[1]))).add_(t.mul(m[2])).add_(q.mul(m[5]))
-    return out
+    scratch = torch.empty((2, *value.shape), dtype=value.dtype, device=value.device)
+    return _select_by_sector(sector, {"v": value, "p": p, "q": q, "t": t}, out, scratch)
 
 
 def _shift_hue_fused(img: Tensor, hue_factor: float) -> Tensor:
     """Add ``hue_factor`` to the hue of a float32 RGB ``Tensor[..., 3, H, W]`` by the RGB -> HSV -> RGB round trip."""
     hue, saturation, value = _rgb_to_hsv_planes(img)
-    hue.add_(hue_factor).remainder_(1.0)
-    return _hsv_planes_to_rgb(hue, saturation, value)
+    return _hsv_planes_to_rgb(_shift_hue_plane(hue, hue_factor), saturation, value)
+
+
+def _shift_hue_uint8(img: Tensor, hue_factor: float) -> Tensor:
+    """:func:`_shift_hue_fused` for uint8 RGB images, from and back to uint8 as v2 converts them, the same values.
+
+    The four candidate planes are cast to uint8 first (the cast is elementwise, so picking before or after it is
+    the same) and the choice by sector is made on bytes, several times cheaper than on floats.
+    """
+    x = img.to(torch.float32).mul_(1.0 / max_value(torch.uint8))
+    hue, saturation, value = _rgb_to_hsv_planes(x, overwrite=True)
+    sector, p, q, t = _hsv_parts(_shift_hue_plane(hue, hue_factor), saturation, value)
+    scale = max_value(torch.uint8) + 1.0 - 1e-3  # v2's float -> uint8: multiply, then truncate
+    floats = {"v": value, "p": p, "q": q, "t": t}
+    planes = {name: cast_in_range(plane.mul_(scale), torch.uint8) for name, plane in floats.items()}
+    byte_sector = cast_in_range(sector, torch.uint8)
+    scratch = torch.empty((2, *byte_sector.shape), dtype=torch.uint8)
+    return _select_by_sector(byte_sector, planes, torch.empty_like(img), scratch)
 
 
 def _sharpen_fused(img: Tensor, sharpness_factor: float) -> Tensor:
@@ -685,7 +742,7 @@ def _sharpen_fused(img: Tensor, sharpness_factor: float) -> Tensor:
     out = img.to(dtype, copy=True)
     smoothed = _smoothed(img).to(dtype)
     out.add_(smoothed.sub_(out), alpha=1.0 - sharpness_factor).clamp_(0, max_value(img.dtype))
-    return out if img.is_floating_point() else out.to(img.dtype)
+    return out if img.is_floating_point() else cast_in_range(out, img.dtype)
 
 
 def _autocontrast_fused(img: Tensor) -> Tensor:
@@ -699,7 +756,8 @@ def _autocontrast_fused(img: Tensor) -> Tensor:
     low[flat] = 0.0
     inv_scale[flat] = 1.0
     diff = levels.sub(low) if img.is_floating_point() else levels.sub_(low)
-    return diff.div_(inv_scale).clamp_(0, bound).to(img.dtype)
+    diff.div_(inv_scale).clamp_(0, bound)
+    return diff if img.is_floating_point() else cast_in_range(diff, img.dtype)
 
 
 def _gaussian_kernel1d_softmax(size: int, sigma: float, dtype: torch.dtype) -> Tensor:

@@ -129,11 +129,13 @@ def max_value(dtype: torch.dtype) -> int | float:
     return 1.0 if dtype.is_floating_point else torch.iinfo(dtype).max
 
 
-def cast_whole(values: Tensor, dtype: torch.dtype) -> Tensor:
-    """Cast float tensors holding whole numbers within the range of ``dtype`` to ``dtype``.
+def cast_in_range(values: Tensor, dtype: torch.dtype) -> Tensor:
+    """Cast float tensors whose values are in [0, max] of an integer ``dtype`` (clamped, not NaN) to ``dtype``,
+    truncating as torch's cast does.
 
     To uint8 the cast goes through numpy for float32 and float64 tensors on the CPU, and through int32 otherwise:
-    both are several times faster than torch's own float -> uint8, and exact on whole numbers in range.
+    both are several times faster than torch's own float -> uint8, and give its values on that range (checked on
+    every float32 in [0, 256)). Outside it casts differ, so callers clamp first.
     """
     if dtype != torch.uint8:
         return values.to(dtype)
@@ -167,7 +169,7 @@ def on_float_batch(img: Tensor, fn: Callable[[Tensor], Tensor], within_range: bo
     out = fn(batch if img.is_floating_point() else batch.float())
     if not img.is_floating_point():
         out = out.round_() if within_range else out.round_().clamp_(0, max_value(img.dtype))
-        out = cast_whole(out, img.dtype)
+        out = cast_in_range(out, img.dtype)
     return from_batch(out, img)
 
 

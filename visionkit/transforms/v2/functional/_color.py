@@ -23,13 +23,14 @@ from ..._color import (
     _gray_fused,
     _sharpen_fused,
     _shift_hue_fused,
+    _shift_hue_uint8,
     _shift_pil_hue,
     _solarized,
 )
 from ..._color import adjust_gamma as _adjust_gamma_v1
 from ..._color import to_grayscale as _to_grayscale_v1
 from ..._conversion import pil_to_tensor, to_pil_image
-from ..._image import max_value
+from ..._image import cast_in_range, max_value
 from ._misc import to_dtype_image
 from ._utils import _get_kernel, _register_kernel_internal
 
@@ -125,7 +126,8 @@ def _gray_image(image: torch.Tensor, num_output_channels: int) -> torch.Tensor:
     """The luma in the image's dtype (truncated for integers); gray input is copied or repeated to 3 channels."""
     if image.shape[-3] == 1:
         return image.clone() if num_output_channels == 1 else image.repeat_interleave(3, dim=-3)
-    gray = _gray_fused(image).to(image.dtype)
+    gray = _gray_fused(image)
+    gray = gray if image.is_floating_point() else cast_in_range(gray, image.dtype)  # luma <= 255.0001
     return gray.expand(image.shape) if num_output_channels == 3 else gray
 
 
@@ -312,6 +314,8 @@ def adjust_hue_image(image: torch.Tensor, hue_factor: float) -> torch.Tensor:
     _check_hue_factor(hue_factor)
     if _check_one_or_three_channels(image) == 1 or image.numel() == 0:
         return image
+    if image.dtype == torch.uint8:
+        return _shift_hue_uint8(image, hue_factor)
     shifted = _shift_hue_fused(to_dtype_image(image, torch.float32, scale=True), hue_factor)
     return to_dtype_image(shifted, image.dtype, scale=True)
 
