@@ -582,9 +582,59 @@ def _blur_tensor(
     def _blur(batch: Tensor) -> Tensor:
         weight = kernel.expand(batch.shape[-3], 1, *kernel.shape)
         padding = [kernel_size[0] // 2, kernel_size[0] // 2, kernel_size[1] // 2, kernel_size[1] // 2]
-        return nnf.conv2d(nnf.pad(batch, padding, mode="reflect"), weight, groups=batch.shape[-3])
+        padded = nnf.pad(batch, padding, mode="reflect")
+        if img.dtype == torch.uint8 and padded.device.type == "cpu" and padded.shape[-3] > 1:
+            rounded = _rounded_blur_uint8(padded, weight, kx.tolist(), ky.tolist())
+            if rounded is not None:
+                return rounded
+        return nnf.conv2d(padded, weight, groups=batch.shape[-3])
 
     return on_float_batch(img, _blur)
+
+
+#: Above this share of values near a rounding tie, the whole convolution is cheaper than recomputing them one by one.
+_MAX_TIE_SHARE = 0.02
+
+
+def _rounded_blur_uint8(padded: Tensor, weight: Tensor, kx: list[float], ky: list[float]) -> Tensor | None:
+    """``round(conv2d(padded, weight))`` for the float32 levels of a uint8 batch, without the 2-D convolution.
+
+    Two 1-D passes give every value within ``bound`` of the convolution's float32 result, whatever order either
+    sums in (the standard bound for sums of ``n`` products is ``n u / (1 - n u)`` times the sum of their magnitudes,
+    at most 255 here; the 1-D passes add theirs and the rounding of the 2-D weights). Where that leaves no rounding
+    tie in reach, both round to the same whole number. The few values near a tie are recomputed by torch's own
+    convolution on their patches, which gives the full convolution's bits: with several channels it is a depthwise
+    convolution, whose sum for one output does not depend on where the output lies (a one-channel image takes
+    another algorithm, which does, so it is not given here). None when there are too many such values.
+    """
+    unit = 2.0**-24
+    terms = len(kx) * len(ky)
+    bound = 2.0 * 255.0 * unit * (terms + len(kx) + 2 * len(ky) + 2)
+    approx = _correlate1d(_correlate1d(padded, kx, dim=-1), ky, dim=-2)
+    rounded = torch.round(approx)
+    distance = approx.sub_(rounded).abs_().numpy()
+    near = np.flatnonzero(distance.reshape(-1) > 0.5 - bound)
+    if near.size > _MAX_TIE_SHARE * distance.size:
+        return None
+    if near.size:
+        c, height, width = rounded.shape[-3:]
+        index = torch.from_numpy(near)
+        x, rest = index % width, index // width
+        y, rest = rest % height, rest // height
+        channel, batch_index = rest % c, rest // c
+        pad_h, pad_w = padded.shape[-2:]
+        plane = pad_h * pad_w
+        corner = batch_index * (c * plane) + y * pad_w + x
+        offsets = (
+            torch.arange(c).view(c, 1, 1) * plane
+            + torch.arange(len(ky)).view(1, -1, 1) * pad_w
+            + torch.arange(len(kx)).view(1, 1, -1)
+        ).view(-1)
+        patches = padded.reshape(-1).index_select(0, (corner[:, None] + offsets[None, :]).view(-1))
+        exact = nnf.conv2d(patches.view(-1, c, len(ky), len(kx)), weight, groups=c).view(-1, c)
+        values = exact.gather(1, channel[:, None]).view(-1)
+        rounded.view(-1)[index] = torch.round(values)
+    return rounded
 
 
 def gaussian_blur(

@@ -22,7 +22,7 @@ from torch.nn.functional import grid_sample
 from .... import tv_tensors
 from ..._conversion import pil_to_tensor, to_pil_image
 from ..._geometry import _affine_grid, _fill_needs_inside_mask, _perspective_grid, perspective_coefficients
-from ..._image import _PIL_MODES, InterpolationMode, fill_for_pil
+from ..._image import _PIL_MODES, InterpolationMode, cast_in_range, fill_for_pil, max_value
 from ._geometry import (
     BoxFormat,
     ClampingMode,
@@ -222,7 +222,10 @@ def _grid_transform(image: torch.Tensor, grid: torch.Tensor, mode: str, fill: Fi
         else:
             out = (out - fill_image).mul_(inside).add_(fill_image)
     if not is_grid_dtype:
-        out = out.round_().to(image.dtype)
+        # Nearest and bilinear values are weighted means of the pixels and the fill: within range when the fill is.
+        bound = max_value(image.dtype)
+        in_range = values is None or all(0 <= float(v) <= bound for v in values)
+        out = cast_in_range(out.round_(), image.dtype) if in_range else out.round_().to(image.dtype)
     return out.reshape(out_shape)
 
 
