@@ -18,6 +18,7 @@ import torch.nn.functional as nnf
 
 import visionkit.transforms as T
 import visionkit.transforms.functional as F
+from visionkit.transforms import _geometry
 from visionkit.transforms._image import cast_in_range
 
 SHAPES = [(3, 37, 53), (2, 3, 29, 31), (1, 2, 3, 19, 24)]
@@ -303,3 +304,22 @@ class TestConversions:
             out = cast_in_range(values, torch.uint8)
             assert out.dtype == torch.uint8
             assert torch.equal(out, values.detach().to(torch.int32).to(torch.uint8))
+
+
+class TestWarpGrids:
+    """The sampling grid built from broadcast row and column products is ``bmm``'s, bit for bit."""
+
+    @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+    @pytest.mark.parametrize(("ow", "oh"), [(500, 375), (1, 1), (3, 640), (777, 2), (64, 64)])
+    def test_grid_product_equals_bmm_of_the_base_grid(self, dtype: torch.dtype, ow: int, oh: int) -> None:
+        generator = torch.Generator().manual_seed(ow * 7 + oh)
+        x0, y0 = -ow * 0.5 + 0.5, -oh * 0.5 + 0.5
+        base = _geometry._make_base_grid(ow, oh, x0, y0, dtype).view(1, oh * ow, 3)
+        for scale in (1.0, 1e-3, 250.0):
+            matrix = (torch.randn(1, 3, 2, generator=generator, dtype=torch.float64) * scale).to(dtype)
+            expected = base.bmm(matrix).view(1, oh, ow, 2)
+            assert torch.equal(_geometry._grid_product(ow, oh, x0, y0, matrix), expected)
+
+    def test_rotation_by_a_quarter_turn_moves_pixels_exactly(self) -> None:
+        img = _uint8((3, 40, 40))
+        assert torch.equal(F.rotate(img, 90.0), img.rot90(1, dims=(-2, -1)))
