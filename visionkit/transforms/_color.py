@@ -676,9 +676,12 @@ def _mask_of(out: Tensor, a: Tensor, b: Tensor | float) -> Tensor:
     return torch.eq(a, b, out=out)
 
 
-def _rgb_to_hsv_planes(img: Tensor, overwrite: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+def _rgb_to_hsv_planes(
+    img: Tensor, overwrite: bool = False, spare: list[Tensor] | None = None
+) -> tuple[Tensor, Tensor, Tensor]:
     """Float RGB ``Tensor[..., 3, H, W]`` to the planes hue (in [0, 1)), saturation and value, each
-    ``Tensor[..., H, W]``; grays get hue and saturation 0. ``overwrite`` lets it work in ``img``'s memory.
+    ``Tensor[..., H, W]``; grays get hue and saturation 0. ``overwrite`` lets it work in ``img``'s memory, and the
+    planes it no longer needs are added to ``spare`` for the caller to reuse.
 
     torchvision v2's arithmetic value for value, computed faster: the channel maximum and minimum as elementwise
     ``maximum``/``minimum`` (exact, like ``aminmax``), every ``where`` and boolean mask as a 0/1 float mask,
@@ -705,24 +708,29 @@ def _rgb_to_hsv_planes(img: Tensor, overwrite: bool = False) -> tuple[Tensor, Te
     hue = torch.sub(d_blue, d_green).mul_(red_max)
     hue.add_(torch.add(d_red, 2.0, out=red_max).sub_(d_blue).mul_(green_max))
     hue.add_(d_green.add_(4.0).sub_(d_red).mul_(blue_max))
+    if spare is not None:
+        spare += [red_max, green_max, blue_max]
     return hue.mul_(1.0 / 6.0).add_(1.0).frac_(), saturation, value
 
 
-def _shift_hue_plane(hue: Tensor, hue_factor: float) -> Tensor:
+def _shift_hue_plane(hue: Tensor, hue_factor: float, spare: list[Tensor] | None = None) -> Tensor:
     """``(hue + hue_factor).remainder(1)`` in place, as ``z - floor(z)``: for ``z`` in [-0.5, 1.5) both are
     ``z + 1``, ``z`` or the exact ``z - 1`` (only the sign of a zero can differ, which nothing after depends on)."""
     hue.add_(hue_factor)
-    return hue.sub_(torch.floor(hue))
+    return hue.sub_(torch.floor(hue, out=spare[0] if spare else None))
 
 
-def _hsv_parts(hue: Tensor, saturation: Tensor, value: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+def _hsv_parts(
+    hue: Tensor, saturation: Tensor, value: Tensor, spare: list[Tensor] | None = None
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """torchvision v2's ``sector = floor(6 h)`` (0..6, 6 meaning 0), ``p``, ``q`` and ``t`` of HSV -> RGB, with
-    the arithmetic of its ``_hsv_to_rgb``; ``hue`` and ``saturation`` are overwritten."""
+    the arithmetic of its ``_hsv_to_rgb``; ``hue`` and ``saturation`` are overwritten (and two ``spare`` planes)."""
+    planes = spare[:2] if spare and len(spare) >= 2 else [None, None]
     hue6 = hue.mul_(6)
-    sector = torch.floor(hue6)
+    sector = torch.floor(hue6, out=planes[0])
     s_frac = hue6.sub_(sector).mul_(saturation)
     one_minus_s = saturation.neg_().add_(1.0)
-    q = torch.neg(s_frac).add_(1.0).mul_(value).clamp_(0.0, 1.0)
+    q = torch.neg(s_frac, out=planes[1]).add_(1.0).mul_(value).clamp_(0.0, 1.0)
     t = s_frac.add_(one_minus_s).mul_(value).clamp_(0.0, 1.0)
     p = one_minus_s.mul_(value).clamp_(0.0, 1.0)
     return sector, p, q, t
@@ -776,8 +784,9 @@ def _shift_hue_uint8(img: Tensor, hue_factor: float) -> Tensor:
     the same) and the choice by sector is made on bytes, several times cheaper than on floats.
     """
     x = img.to(torch.float32).mul_(1.0 / max_value(torch.uint8))
-    hue, saturation, value = _rgb_to_hsv_planes(x, overwrite=True)
-    sector, p, q, t = _hsv_parts(_shift_hue_plane(hue, hue_factor), saturation, value)
+    spare: list[Tensor] = []
+    hue, saturation, value = _rgb_to_hsv_planes(x, overwrite=True, spare=spare)
+    sector, p, q, t = _hsv_parts(_shift_hue_plane(hue, hue_factor, spare), saturation, value, spare)
     scale = max_value(torch.uint8) + 1.0 - 1e-3  # v2's float -> uint8: multiply, then truncate
     floats = {"v": value, "p": p, "q": q, "t": t}
     planes = {name: cast_in_range(plane.mul_(scale), torch.uint8) for name, plane in floats.items()}
