@@ -788,11 +788,33 @@ def _shift_hue_uint8(img: Tensor, hue_factor: float) -> Tensor:
     hue, saturation, value = _rgb_to_hsv_planes(x, overwrite=True, spare=spare)
     sector, p, q, t = _hsv_parts(_shift_hue_plane(hue, hue_factor, spare), saturation, value, spare)
     scale = max_value(torch.uint8) + 1.0 - 1e-3  # v2's float -> uint8: multiply, then truncate
-    floats = {"v": value, "p": p, "q": q, "t": t}
-    planes = {name: cast_in_range(plane.mul_(scale), torch.uint8) for name, plane in floats.items()}
-    byte_sector = cast_in_range(sector, torch.uint8)
-    scratch = torch.empty((2, *byte_sector.shape), dtype=torch.uint8)
-    return _select_by_sector(byte_sector, planes, torch.empty_like(img), scratch)
+    v, p, q, t = (cast_in_range(plane.mul_(scale), torch.uint8) for plane in (value, p, q, t))
+    return _select_bytes(cast_in_range(sector, torch.uint8), v, p, q, t)
+
+
+def _sector_bits(name: str) -> Tensor:
+    """``[3, 1, 1]`` bytes: bit ``k`` of channel ``c`` is set where ``c`` takes plane ``name`` in sector ``k``."""
+    return torch.tensor([sum(1 << k for k in picks.get(name, ())) for picks in _SECTORS_OF], dtype=torch.uint8).view(
+        3, 1, 1
+    )
+
+
+_TAKES_V, _TAKES_P = _sector_bits("v"), _sector_bits("p")
+
+
+def _select_bytes(sector: Tensor, v: Tensor, p: Tensor, q: Tensor, t: Tensor) -> Tensor:
+    """The RGB bytes ``Tensor[..., 3, H, W]`` that the sector (bytes 0..6) picks from the planes ``v, p, q, t``.
+
+    Per pixel the channels take ``v``, ``p`` and the middle one, ``q`` in odd sectors and ``t`` in even ones; the
+    choices come from bit masks shifted by the sector. Byte arithmetic wraps modulo 256, so ``mid + (v - mid) m``
+    with a 0/1 ``m`` is exactly ``v`` or ``mid``: the whole choice is a dozen byte operations on all channels.
+    """
+    mid = torch.sub(q, t).mul_(torch.bitwise_and(sector, 1)).add_(t)
+    sector = sector.unsqueeze(-3)
+    takes_v = torch.bitwise_right_shift(_TAKES_V, sector).bitwise_and_(1)
+    takes_p = torch.bitwise_right_shift(_TAKES_P, sector).bitwise_and_(1)
+    out = takes_v.mul_(torch.sub(v, mid).unsqueeze(-3))
+    return out.addcmul_(takes_p, torch.sub(p, mid).unsqueeze(-3)).add_(mid.unsqueeze(-3))
 
 
 def _sharpen_fused(img: Tensor, sharpness_factor: float) -> Tensor:
