@@ -15,6 +15,7 @@ import torch
 
 import visionkit.transforms as T
 import visionkit.transforms.functional as F
+import visionkit.transforms.v2.functional as F2
 from visionkit.transforms import InterpolationMode as IM
 
 Factory = Callable[[], Any]
@@ -1104,3 +1105,11 @@ class TestRotationMath:
         fx, fy = a * x + b * y + c, d * x + e * y + f
         assert math.isclose(p * fx + q * fy + r, x, abs_tol=1e-9)
         assert math.isclose(s * fx + t * fy + u, y, abs_tol=1e-9)
+
+
+def test_v1_blur_refuses_five_dimensional_tensors_as_torchvision_does() -> None:
+    # torchvision's v1 blur pads the tensor itself, and torch's reflect padding has no 5-D form; v2 blurs videos
+    video = torch.zeros(2, 2, 3, 16, 16, dtype=torch.uint8)
+    with pytest.raises(NotImplementedError, match="5D input"):
+        F.gaussian_blur(video, [3, 3])
+    assert F2.gaussian_blur(video, [3, 3]).shape == video.shape

@@ -652,6 +652,8 @@ def gaussian_blur(
     sigmas = _parse_sigma(sigma, sizes)
     if is_pil(img):
         return to_pil_image(_blur_tensor(pil_to_tensor(img), sizes, sigmas), mode=img.mode)
+    if img.ndim > 4:  # v1 pads the image itself, which torch's reflect padding refuses (v2 blurs videos)
+        raise NotImplementedError(f"Padding size 4 is not supported for {img.ndim}D input tensor.")
     return _blur_tensor(img, sizes, sigmas)
 
 
