@@ -966,7 +966,6 @@ class TestBatchedImages:
             lambda x: F.affine(x, 10, [2, 1], 1.1, [5.0, 2.0]),
             lambda x: F.perspective(x, [[0, 0], [29, 0], [29, 23], [0, 23]], [[2, 1], [27, 0], [29, 20], [1, 23]]),
             lambda x: F.resize(x, [11, 13]),
-            lambda x: F.gaussian_blur(x, 5, 1.5),
             lambda x: F.adjust_hue(x, 0.2),
             lambda x: F.adjust_sharpness(x, 2.0),
             lambda x: F.autocontrast(x),
