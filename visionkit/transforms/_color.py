@@ -599,21 +599,22 @@ _MAX_TIE_SHARE = 0.02
 def _rounded_blur_uint8(padded: Tensor, weight: Tensor, kx: list[float], ky: list[float]) -> Tensor | None:
     """``round(conv2d(padded, weight))`` for the float32 levels of a uint8 batch, without the 2-D convolution.
 
-    Two 1-D passes give every value within ``bound`` of the convolution's float32 result, whatever order either
-    sums in (the standard bound for sums of ``n`` products is ``n u / (1 - n u)`` times the sum of their magnitudes,
-    at most 255 here; the 1-D passes add theirs and the rounding of the 2-D weights). Where that leaves no rounding
+    Two 1-D passes give every value close to the convolution's float32 result, whatever order either sums in: the
+    standard bound for a sum of ``n`` products is ``n u / (1 - n u)`` times the sum of their magnitudes, here the
+    sum itself (weights and levels are not negative); the 1-D passes add theirs and the rounding of the 2-D
+    weights, and the bound used is twice all that. Where that leaves no rounding
     tie in reach, both round to the same whole number. The few values near a tie are recomputed by torch's own
     convolution on their patches, which gives the full convolution's bits: with several channels it is a depthwise
     convolution, whose sum for one output does not depend on where the output lies (a one-channel image takes
     another algorithm, which does, so it is not given here). None when there are too many such values.
     """
-    unit = 2.0**-24
-    terms = len(kx) * len(ky)
-    bound = 2.0 * 255.0 * unit * (terms + len(kx) + 2 * len(ky) + 2)
+    # All weights and levels are >= 0, so each error is bounded relative to the sum S itself, S < rounded + 1.
+    relative = 2.0 * 2.0**-24 * (len(kx) * len(ky) + 2 * len(kx) + 2 * len(ky) + 1)
     approx = _correlate1d(_correlate1d(padded, kx, dim=-1), ky, dim=-2)
     rounded = torch.round(approx)
-    distance = approx.sub_(rounded).abs_().numpy()
-    near = np.flatnonzero(distance.reshape(-1) > 0.5 - bound)
+    distance = approx.sub_(rounded).abs_().numpy().reshape(-1)
+    slack = rounded.numpy().reshape(-1) + 1.0
+    near = np.flatnonzero(distance > 0.5 - relative * slack)
     if near.size > _MAX_TIE_SHARE * distance.size:
         return None
     if near.size:
