@@ -113,7 +113,8 @@ class Student:
             self.denormalize = not self.denormalize
 
     def expected_code(self) -> list[str]:
-        flip = "T.RandomHorizontalFlip()," if self.flip_p is None else f"T.RandomHorizontalFlip(p={self.flip_p!r}),"
+        # a preset loads in the page's default API, v2, whose code calls the transforms ``v2.*``
+        flip = "v2.RandomHorizontalFlip()," if self.flip_p is None else f"v2.RandomHorizontalFlip(p={self.flip_p!r}),"
         return [f"torch.manual_seed({self.preview_seed()})", flip]
 
     def preview_seed(self) -> int:
@@ -198,7 +199,7 @@ class ProtocolStudent:
         self.tally.deltas[s.fragment_run].append(s.deltas)
         self.tally.errors += [f"{student.name} after {step}: {e}" for e in s.errors()]
         texts = s.texts()
-        code = next((t for t in texts if "pipeline = T.Compose" in t), "")
+        code = next((t for t in texts if "pipeline = v2.Compose" in t), "")
         link = next((t for t in texts if t.startswith("http") and "/augment?" in t), "")
         shown = {k: v[-1] for k, v in parse_qs(urlsplit(link).query).items()}
         wanted = student.expected_link()
