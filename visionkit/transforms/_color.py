@@ -613,8 +613,8 @@ def _rounded_blur_uint8(padded: Tensor, weight: Tensor, kx: list[float], ky: lis
     approx = _correlate1d(_correlate1d(padded, kx, dim=-1), ky, dim=-2)
     rounded = torch.round(approx)
     distance = approx.sub_(rounded).abs_().numpy().reshape(-1)
-    slack = rounded.numpy().reshape(-1) + 1.0
-    near = np.flatnonzero(distance > 0.5 - relative * slack)
+    near = np.flatnonzero(distance > 0.5 - relative * 256.0)  # the bound at the largest sums, then each its own
+    near = near[distance[near] > 0.5 - relative * (rounded.numpy().reshape(-1)[near] + 1.0)]
     if near.size > _MAX_TIE_SHARE * distance.size:
         return None
     if near.size:
