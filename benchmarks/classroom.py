@@ -35,6 +35,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
+import errno
 import itertools
 import math
 import os
@@ -390,6 +392,22 @@ async def run_class(drivers: list[Driver], seconds: float, think: float) -> floa
 # ---- the server's memory and CPU
 
 
+#: Linux's ``prctl`` option that removes a capability from the bounding set, and the capability to raise priority.
+PR_CAPBSET_DROP, CAP_SYS_NICE = 24, 23
+
+
+def keep_children_niced() -> None:
+    """Make the programs this process starts from now on keep its niceness. Run as root, Chromium raises its own
+    threads' priority (nice 0, and -8 for its IO and compositor threads), so the browsers took the CPU the server
+    should have had; without ``CAP_SYS_NICE`` in the bounding set a program started later cannot get it back. A
+    process that lacks the capability anyway (not root) cannot drop it, and needs not."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_CAPBSET_DROP, CAP_SYS_NICE, 0, 0, 0) != 0 and ctypes.get_errno() != errno.EPERM:
+        raise OSError(ctypes.get_errno(), "cannot keep the browsers at the clients' niceness")
+
+
 def _family(pid: int) -> list[int]:
     """The process and all its descendants."""
     found, queue = [], [pid]
@@ -457,6 +475,7 @@ async def classroom(url: str, pid: int, args: argparse.Namespace) -> Outcome:
     # In a classroom the students' clients run on their own machines; here they share the server's cores, so they
     # (this process, and the Chromium it starts from now on) yield the CPU to the server (started already).
     os.nice(args.client_nice)
+    keep_children_niced()
     sampler = asyncio.create_task(sample_rss(pid, stop, peak))
     start, cpu_start, outcome.load = time.monotonic(), _cpu_seconds(pid), (os.getloadavg()[0], 0.0)
     try:

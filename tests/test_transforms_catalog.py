@@ -400,6 +400,8 @@ class TestJson:
             ('{"format": "visionkit-pipeline", "version": 1, "steps": [], "extra": 1}', "unknown field 'extra'"),
             ('{"format": "visionkit-pipeline", "version": 1, "steps": [], "seed": -1}', "seed should be an int"),
             ('{"format": "visionkit-pipeline", "version": 1, "steps": [], "steps": []}', "duplicate key 'steps'"),
+            # thousands of keys, two of them repeated far apart: the first in sorted order is named
+            ("{" + ", ".join(f'"k{i}": 0' for i in [*range(8000), 7999, 17]) + "}", "duplicate key 'k17'"),
             ('{"format": "visionkit-pipeline", "version": 1, "steps": [{"name": "Blur"}]}',
              "step 1: unknown transform 'Blur'"),
             ('{"format": "visionkit-pipeline", "version": 1, "steps": [{"name": "Pad", "params": {"pad": 1}}]}',

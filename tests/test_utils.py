@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 import visionkit.utils
+import visionkit.utils._boxes as boxes_module
 from visionkit.utils import (
     Denormalize,
     denormalize,
@@ -314,6 +315,37 @@ class TestDrawBoundingBoxes:
             return int((image[:, 4:57, 4:87] > 0).sum())
 
         assert ink(font=TTF_FONT, font_size=30) > 4 * ink(font=TTF_FONT) > 0
+
+    @pytest.mark.parametrize("fill", [False, True])
+    def test_labels_kept_by_the_font_draw_pillows_own_pixels(self, fill: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        # Labels are rendered once per thread and font, then drawn from the kept mask; every drawing must equal
+        # what ImageDraw.text draws (the uncached path), at any place, colour and background.
+        generator = torch.Generator().manual_seed(3)
+        image = torch.randint(0, 256, (3, 70, 90), dtype=torch.uint8, generator=generator)
+        corners = torch.tensor([[-6, -4], [0, 0], [10, 30], [60, 50], [84, 64], [40, 5]], dtype=torch.float32)
+        found = torch.cat([corners, corners + torch.tensor([30.0, 18.0])], dim=1)
+        labels = ["cat", "jy_gq", "Ångström €", "person 0.97", "W", "cat"]
+        options = {"labels": labels, "fill": fill, "width": 2, "colors": [RED, "white", "#00ff80", RED, "blue", RED]}
+        calls = [options, {**options, "fill_labels": True}, {**options, "label_colors": "black"}]
+        kept = [draw_bounding_boxes(image, found, **call) for call in calls]
+        kept_again = [draw_bounding_boxes(image, found, **call) for call in calls]  # now from the kept masks
+        cache = boxes_module._FONTS.default.__dict__["_visionkit_labels"]
+        assert any(value for labels_of in cache.values() for value in labels_of.values())
+        monkeypatch.setattr(boxes_module, "_label_cache", lambda font, draw: None)
+        for call, first, second in zip(calls, kept, kept_again, strict=True):
+            expected = draw_bounding_boxes(image, found, **call)
+            assert torch.equal(first, expected) and torch.equal(second, expected)
+
+    def test_a_label_pillow_draws_otherwise_is_not_kept(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        # two lines of text are laid out by Pillow line by line: drawn by ImageDraw.text every time
+        image = canvas(30, 40, 60)
+        drawn = draw_bounding_boxes(image, boxes([5, 5, 55, 35]), labels=["two\nlines"], colors="white")
+        cache = boxes_module._FONTS.default.__dict__["_visionkit_labels"]
+        assert any(labels_of.get(("two\nlines", (255, 255, 255))) is False for labels_of in cache.values())
+        monkeypatch.setattr(boxes_module, "_label_cache", lambda font, draw: None)
+        assert torch.equal(
+            drawn, draw_bounding_boxes(image, boxes([5, 5, 55, 35]), labels=["two\nlines"], colors="white")
+        )
 
     def test_rotated_boxes_dash_their_first_edge(self) -> None:
         image = draw_bounding_boxes(canvas(0, 20, 40), boxes([2, 4, 32, 4, 32, 15, 2, 15]), colors="white")

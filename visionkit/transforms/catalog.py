@@ -1905,11 +1905,14 @@ def _reject_constant(name: str) -> None:
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise ValueError(f"duplicate key {_show(duplicates[0])}")
-    return dict(pairs)
+    """The object of ``pairs``, refused where a key repeats (the first in sorted order is named). Linear in the
+    number of keys: a pasted document may hold a great many."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        duplicates = {key for key, _ in pairs if key in seen or seen.add(key)}
+        raise ValueError(f"duplicate key {_show(min(duplicates))}")
+    return found
 
 
 def _load_json(text: str) -> Any:

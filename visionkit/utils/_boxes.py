@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import threading
 import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import torch
-from PIL import ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
 from ._color import Colors, parse_colors
 from ._image import check_image, check_non_negative_int, from_pil, to_pil
@@ -25,6 +28,7 @@ _DASH_PERIOD = 10
 _LABEL_PADDING = 1
 
 Font = ImageFont.ImageFont | ImageFont.FreeTypeFont | ImageFont.TransposedFont
+_FONTS = threading.local()
 
 
 def draw_bounding_boxes(
@@ -195,14 +199,98 @@ def _draw_label(
         left, top, right, bottom = draw.textbbox(origin, label, font=font)
         pad = _LABEL_PADDING
         draw.rectangle((left - pad, top - pad, right + pad, bottom + pad), fill=background)
-    draw.text(origin, label, fill=color, font=font)
+    _draw_text(draw, origin, label, font, color)
+
+
+#: How many rendered labels a font keeps (:func:`_draw_text`).
+_LABELS_KEPT = 256
+
+
+@dataclass(frozen=True)
+class _RenderedLabel:
+    """A label as ``ImageDraw.text`` draws it: its mask, where the mask goes from the text's origin, and its ink."""
+
+    mask: Any
+    offset: tuple[int, int]
+    ink: int
+
+
+def _draw_text(
+    draw: ImageDraw.ImageDraw, origin: tuple[int, int], label: str, font: Font, color: tuple[int, int, int]
+) -> None:
+    """``draw.text(origin, label, fill=color, font=font)``, with the rendered text kept by the font: boxes drawn
+    over and over (a dataset grid, every preview of a pipeline) carry the same few labels, and rendering them is
+    most of what drawing a labelled box costs. ``ImageDraw.text`` draws one line of text as the font's mask of it,
+    blended in with the colour's ink; this draws that same mask with that same ink. Each label is checked the
+    first time against ``ImageDraw.text`` itself, and drawn by it wherever the two would differ (another Pillow,
+    another kind of font or image)."""
+    cache = _label_cache(font, draw)
+    key = (label, color)
+    found = cache.get(key) if cache is not None else False
+    if found is None:
+        found = _rendered_label(draw, label, font, color)
+        if len(cache) >= _LABELS_KEPT:
+            del cache[next(iter(cache))]
+        cache[key] = found
+    if not found:
+        draw.text(origin, label, fill=color, font=font)
+        return
+    draw.draw.draw_bitmap((origin[0] + found.offset[0], origin[1] + found.offset[1]), found.mask, found.ink)
+
+
+def _label_cache(font: Font, draw: ImageDraw.ImageDraw) -> dict[tuple[str, Any], Any] | None:
+    """The labels the default font has rendered for images and drawing modes like ``draw``'s (None where they are
+    not kept: a font given by the caller, loaded anew for each call, or an image other than RGB)."""
+    if font is not getattr(_FONTS, "default", None) or not isinstance(font, ImageFont.FreeTypeFont):
+        return None
+    if getattr(draw, "im", None) is None or draw.im.mode != "RGB":
+        return None
+    mode = getattr(draw, "mode", None)
+    if mode not in ("RGB", "RGBA"):
+        return None
+    caches = font.__dict__.setdefault("_visionkit_labels", {})
+    return caches.setdefault((mode, draw.fontmode), {})
+
+
+def _rendered_label(draw: ImageDraw.ImageDraw, label: str, font: Font, color: tuple[int, int, int]) -> Any:
+    """The label's :class:`_RenderedLabel`, or False where drawing it so would not give ``ImageDraw.text``'s
+    pixels (checked on a scratch image in the drawing's mode)."""
+    if "\n" in label:
+        return False
+    try:
+        ink = draw._getink(color)[0]
+        # ImageDraw.text's own call for one line anchored at its left ascender, at a whole-pixel origin
+        mask, offset = font.getmask2(
+            label, draw.fontmode, None, None, None, 0, "la", ink, (0.0, 0.0), stroke_filled=True
+        )
+        rendered = _RenderedLabel(mask, (int(offset[0]), int(offset[1])), ink)
+        left, top, right, bottom = font.getbbox(label)
+        margin = 4
+        size = (int(right - min(left, 0)) + 2 * margin, int(bottom - min(top, 0)) + 2 * margin)
+        origin = (margin - int(min(left, 0)), margin - int(min(top, 0)))
+        expected, drawn = (Image.new("RGB", size, _SCRATCH_BACKGROUND) for _ in range(2))
+        ImageDraw.Draw(expected, draw.mode).text(origin, label, fill=color, font=font)
+        scratch = ImageDraw.Draw(drawn, draw.mode)
+        scratch.draw.draw_bitmap((origin[0] + rendered.offset[0], origin[1] + rendered.offset[1]), mask, ink)
+    except (AttributeError, TypeError, ValueError):  # another Pillow's internals
+        return False
+    return rendered if expected.tobytes() == drawn.tobytes() and expected.getbbox() is not None else False
+
+
+#: The scratch image's colour when a rendered label is checked: not a colour a label is drawn in.
+_SCRATCH_BACKGROUND = (37, 99, 161)
 
 
 def _load_font(font: str | None, font_size: int | None) -> Font:
     if font is None:
         if font_size is not None:
             warnings.warn("Argument 'font_size' will be ignored since 'font' is not set.", stacklevel=3)
-        return ImageFont.load_default()
+        # The same font for every call in a thread (FreeType fonts are not shared between threads), and with it the
+        # labels it has rendered; torchvision loads it anew each time, with the same pixels.
+        default = getattr(_FONTS, "default", None)
+        if default is None:
+            default = _FONTS.default = ImageFont.load_default()
+        return default
     try:
         return ImageFont.truetype(font, size=font_size or _DEFAULT_FONT_SIZE)
     except OSError as exc:
