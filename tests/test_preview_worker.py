@@ -168,6 +168,30 @@ class TestPreviewsInAWorker:
         assert preview_worker._pool is not None and preview_worker._pool is not lane
 
 
+class TestPackedInputs:
+    def test_pages_from_a_packed_input_are_the_pages_of_the_input(self, one_worker: None, photo: Image.Image) -> None:
+        pipeline = catalog.to_json(catalog.PRESETS["CIFAR-10 classic"])
+        key = f"test-photo-{id(photo)}"
+        first = preview_worker.previews(pipeline, photo, seed=2, roll=0, count=3, input_key=key)
+        again = preview_worker.previews(pipeline, photo, seed=2, roll=1, count=3, input_key=key)
+        steps, _, api = catalog.from_json(pipeline)
+        assert shown(first) == shown(augment_lab.previews(steps, photo, seed=2, roll=0, count=3, api=api))
+        assert shown(again) == shown(augment_lab.previews(steps, photo, seed=2, roll=1, count=3, api=api))
+
+    def test_an_input_is_pickled_once_per_key_and_only_the_last_keys_are_kept(self, photo: Image.Image) -> None:
+        given = augment_lab.PreviewInput(photo)
+        packed = preview_worker._packed(given, "test-once")
+        assert isinstance(packed, preview_worker.Packed)
+        assert preview_worker._packed(given, "test-once") is packed
+        assert preview_worker._packed(given, None) is given
+        for i in range(preview_worker.PACKED_KEPT):
+            preview_worker._packed(given, f"test-other-{i}")
+        assert "test-once" not in preview_worker._packed_inputs
+        assert len(preview_worker._packed_inputs) == preview_worker.PACKED_KEPT
+        opened = packed.open()
+        assert opened.image.tobytes() == photo.tobytes() and opened.kinds == given.kinds
+
+
 class TestWorkersEndWithTheServer:
     def test_workers_of_a_killed_server_exit(self, tmp_path: Path) -> None:
         """A server killed without shutting its pools down leaves no worker behind, light or heavy."""

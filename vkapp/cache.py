@@ -198,7 +198,7 @@ def augment_previews(
     keyed by the image's content, its objects and those chosen: :func:`vkapp.augment_lab.input_key`), shared by
     every session that asks for the same ones and never copied (pages only read them); toggles that change only how
     they are displayed never recompute them."""
-    return preview_worker.previews(pipeline, _given, seed=seed, roll=roll, count=count)
+    return preview_worker.previews(pipeline, _given, seed=seed, roll=roll, count=count, input_key=input_key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

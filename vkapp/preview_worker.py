@@ -25,12 +25,15 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 import torch
 from PIL import Image
@@ -83,10 +86,12 @@ def previews(
     seed: int,
     roll: int,
     count: int,
+    input_key: str | None = None,
 ) -> list[augment_lab.Sample]:
     """The previews of :func:`vkapp.augment_lab.previews` for a pipeline given as JSON (its API with it), computed
     by a worker when there is one (the low-priority one for a heavy page). ``image`` is an image or a
-    :class:`vkapp.augment_lab.PreviewInput`.
+    :class:`vkapp.augment_lab.PreviewInput`; ``input_key``, the input's content key
+    (:func:`vkapp.augment_lab.input_key`), lets the server pickle an input once for all the pages made from it.
     A pipeline that fails on the image raises here as it would in the server's own process, and one that cannot run
     on it (:func:`vkapp.augment_lab.check_steps`) before any worker starts on it.
 
@@ -98,10 +103,10 @@ def previews(
     kinds = given.kinds if api == "v2" else ()
     expected = augment_lab.check_steps(steps, given.image, api=api, kinds=kinds).seconds * count
     heavy = expected > HEAVY_SECONDS
-    job = (pipeline, given, seed, roll, count)
     pool = _current_pool(heavy)
     if pool is None:
-        return _compute(*job)
+        return _compute(pipeline, given, seed, roll, count)
+    job = (pipeline, _packed(given, input_key), seed, roll, count)
     try:
         future = pool.submit(_compute, *job)
     except BrokenProcessPool:  # it stopped earlier, between two pages: this page goes to its replacement
@@ -126,9 +131,49 @@ def start() -> None:
     _current_pool()
 
 
+#: How many inputs the server keeps pickled (an input is at most a few hundred kilobytes: a preview-sized image).
+PACKED_KEPT = 16
+_packed_inputs: OrderedDict[str, Packed] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Packed:
+    """An input pickled once by the server: a page's job carries these bytes, where pickling the input itself
+    would encode the image again for every page."""
+
+    data: bytes
+
+    def open(self) -> augment_lab.PreviewInput:
+        # the server's own pickle of its own object, as a job itself is
+        return pickle.loads(self.data)
+
+
+def _packed(given: augment_lab.PreviewInput, key: str | None) -> augment_lab.PreviewInput | Packed:
+    """``given`` as a job carries it: pickled once per content key (kept for the last :data:`PACKED_KEPT` keys),
+    or as it is without a key."""
+    if key is None:
+        return given
+    with _lock:
+        found = _packed_inputs.get(key)
+        if found is not None:
+            _packed_inputs.move_to_end(key)
+            return found
+    found = Packed(pickle.dumps(given, protocol=pickle.HIGHEST_PROTOCOL))
+    with _lock:
+        _packed_inputs[key] = found
+        while len(_packed_inputs) > PACKED_KEPT:
+            _packed_inputs.popitem(last=False)
+    return found
+
+
 def _compute(
-    pipeline: str, given: augment_lab.PreviewInput, seed: int, roll: int, count: int
+    pipeline: str,
+    given: augment_lab.PreviewInput | Packed,
+    seed: int,
+    roll: int,
+    count: int,
 ) -> list[augment_lab.Sample]:
+    given = given.open() if isinstance(given, Packed) else given
     steps, _, api = catalog.from_json(pipeline)
     return augment_lab.previews(steps, given, seed=seed, roll=roll, count=count, api=api)
 
