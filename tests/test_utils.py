@@ -329,8 +329,7 @@ class TestDrawBoundingBoxes:
         calls = [options, {**options, "fill_labels": True}, {**options, "label_colors": "black"}]
         kept = [draw_bounding_boxes(image, found, **call) for call in calls]
         kept_again = [draw_bounding_boxes(image, found, **call) for call in calls]  # now from the kept masks
-        cache = boxes_module._FONTS.default.__dict__["_visionkit_labels"]
-        assert any(value for labels_of in cache.values() for value in labels_of.values())
+        assert any(boxes_module._FONTS.labels.values())
         monkeypatch.setattr(boxes_module, "_label_cache", lambda font, draw: None)
         for call, first, second in zip(calls, kept, kept_again, strict=True):
             expected = draw_bounding_boxes(image, found, **call)
@@ -340,8 +339,8 @@ class TestDrawBoundingBoxes:
         # two lines of text are laid out by Pillow line by line: drawn by ImageDraw.text every time
         image = canvas(30, 40, 60)
         drawn = draw_bounding_boxes(image, boxes([5, 5, 55, 35]), labels=["two\nlines"], colors="white")
-        cache = boxes_module._FONTS.default.__dict__["_visionkit_labels"]
-        assert any(labels_of.get(("two\nlines", (255, 255, 255))) is False for labels_of in cache.values())
+        kept = {key[2:]: value for key, value in boxes_module._FONTS.labels.items()}
+        assert kept[("two\nlines", (255, 255, 255))] is False
         monkeypatch.setattr(boxes_module, "_label_cache", lambda font, draw: None)
         assert torch.equal(
             drawn, draw_bounding_boxes(image, boxes([5, 5, 55, 35]), labels=["two\nlines"], colors="white")

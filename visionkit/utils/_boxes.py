@@ -225,7 +225,7 @@ def _draw_text(
     first time against ``ImageDraw.text`` itself, and drawn by it wherever the two would differ (another Pillow,
     another kind of font or image)."""
     cache = _label_cache(font, draw)
-    key = (label, color)
+    key = (draw.mode, draw.fontmode, label, color)
     found = cache.get(key) if cache is not None else False
     if found is None:
         found = _rendered_label(draw, label, font, color)
@@ -238,18 +238,14 @@ def _draw_text(
     draw.draw.draw_bitmap((origin[0] + found.offset[0], origin[1] + found.offset[1]), found.mask, found.ink)
 
 
-def _label_cache(font: Font, draw: ImageDraw.ImageDraw) -> dict[tuple[str, Any], Any] | None:
-    """The labels the default font has rendered for images and drawing modes like ``draw``'s (None where they are
-    not kept: a font given by the caller, loaded anew for each call, or an image other than RGB)."""
+def _label_cache(font: Font, draw: ImageDraw.ImageDraw) -> dict[tuple[Any, ...], Any] | None:
+    """The labels this thread's default font has rendered, by drawing mode, font mode, text and colour (None where
+    they are not kept: a font given by the caller, loaded anew for each call, or an image other than RGB)."""
     if font is not getattr(_FONTS, "default", None) or not isinstance(font, ImageFont.FreeTypeFont):
         return None
-    if getattr(draw, "im", None) is None or draw.im.mode != "RGB":
+    if getattr(draw, "im", None) is None or draw.im.mode != "RGB" or getattr(draw, "mode", None) not in ("RGB", "RGBA"):
         return None
-    mode = getattr(draw, "mode", None)
-    if mode not in ("RGB", "RGBA"):
-        return None
-    caches = font.__dict__.setdefault("_visionkit_labels", {})
-    return caches.setdefault((mode, draw.fontmode), {})
+    return _FONTS.__dict__.setdefault("labels", {})
 
 
 def _rendered_label(draw: ImageDraw.ImageDraw, label: str, font: Font, color: tuple[int, int, int]) -> Any:
