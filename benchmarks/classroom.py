@@ -11,7 +11,10 @@ not show it already: a browser sends nothing for re-picking the shown option) an
 page has updated, unless ``--think`` gives them that many seconds (randomly 0.5x to 1.5x) between clicks (and a
 random start within the first think time, so that they do not all click at the same instant). The students'
 clients and browsers share the server's cores here, where in a classroom they run on the students' own machines:
-they run at a lower CPU priority (``--client-nice``, default +10), so that what is measured is the server.
+they run at a lower CPU priority (``--client-nice``, default +10), so that what is measured is the server. Chromium,
+which Playwright starts in a session and so a scheduler autogroup of its own, gets that niceness as its group's: a
+process's niceness does not count across groups. The browsers then render on what CPU the server leaves them, so
+their latencies include that wait, which a student's own machine would not have.
 
 ``--sessions`` students speak Streamlit's websocket protocol (benchmarks/_streamlit_client.py: no rendering, so the
 client side costs almost nothing); ``--browsers`` more do the same through the UI in real Chromium contexts. A
@@ -408,6 +411,28 @@ def keep_children_niced() -> None:
         raise OSError(ctypes.get_errno(), "cannot keep the browsers at the clients' niceness")
 
 
+def nice_autogroups(root: int, spare: int, nice: int) -> int:
+    """Give the scheduler autogroup of every descendant of ``root`` (not of ``spare``, the server) that sits in
+    another autogroup than ``root`` the niceness ``nice``; returns how many groups changed. With autogroups on
+    (``/proc/sys/kernel/sched_autogroup_enabled``), Playwright starts Chromium in a session, and so an autogroup,
+    of its own: the kernel then shares the CPU between that group and the server's equally, whatever each process's
+    niceness, and the two browsers took half the machine. A group's niceness, unlike a process's, covers the
+    renderers Chromium starts later in it."""
+    own = Path(f"/proc/{root}/autogroup")
+    if not own.exists():
+        return 0
+    mine, spared, done = own.read_text().split()[0], set(_family(spare)), set()
+    for member in _family(root):
+        path = Path(f"/proc/{member}/autogroup")
+        with contextlib.suppress(OSError):
+            group = path.read_text().split()[0]
+            if member in spared or group == mine or group in done:
+                continue
+            path.write_text(str(nice))
+            done.add(group)
+    return len(done)
+
+
 def _family(pid: int) -> list[int]:
     """The process and all its descendants."""
     found, queue = [], [pid]
@@ -486,6 +511,7 @@ async def classroom(url: str, pid: int, args: argparse.Namespace) -> Outcome:
                 playwright = await stack.enter_async_context(async_playwright())
                 browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 stack.push_async_callback(browser.close)
+                nice_autogroups(os.getpid(), pid, args.client_nice)
                 drivers += [BrowserStudent(browser, url, s, outcome.chromium) for s in viewers]
             outcome.journeys_s = await run_class(drivers, args.seconds, args.think)
     finally:
@@ -579,6 +605,20 @@ def verdict(outcome: Outcome, sessions: int) -> int:
     return 0 if not errors and not isolation else 1
 
 
+def yardstick() -> float:
+    """Seconds this machine's interpreter takes for a fixed piece of pure-Python work (best of 3), measured before
+    the server starts: the server's work is interpreter-bound, so its latencies compare across machines only
+    next to this number."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def check_heavy() -> None:
     """:data:`HEAVY` must be what the page accepts, and close to its limits, on every embedded photo."""
     photos = sources.open_dataset("photos")
@@ -611,11 +651,16 @@ def main() -> int:
         )
     if args.browsers and not CHROMIUM.exists():
         parser.error(f"Chromium is not installed at {CHROMIUM}: install it, or pass --browsers 0")
+    speed = yardstick()
     outcome = measure(args)
     print(
         f"classroom: {args.sessions} protocol + {args.browsers} Chromium students on /augment, "
         f"{args.seconds:g} s of journeys after all pages opened, think time {args.think:g} s, clients and "
         f"browsers at nice +{args.client_nice} beside the server"
+    )
+    print(
+        f"machine: {os.cpu_count()} cores, a 2-million-step Python loop takes {speed * 1e3:.0f} ms (compare runs on "
+        "machines with similar values only)"
     )
     print(f"warm-up: the first visit to a cold server took {outcome.warmup_s:.1f} s (not counted below)")
     print("\n".join(report("protocol client", outcome.protocol, args.sessions)))
